@@ -1,0 +1,131 @@
+"""Where things are: the project tree, the DPV folder, the policy text, the build folder."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import MissingResourceError
+
+DPV_ENV = "POLICYKG_DPV_DIR"
+SOURCE_TEXT_ENV = "POLICYKG_SOURCE_TEXT"
+BUILD_ENV = "POLICYKG_BUILD_DIR"
+
+#: The policy text's file name beside the project (in ../shared/seed).
+SOURCE_TEXT_NAME = "000_58dca1eb2e4de648.txt"
+
+#: The pinned DPV 2.3 release: file name -> (download path under the release, sha256).
+DPV_VERSION = "2.3"
+DPV_RELEASE_BASE = "https://w3id.org/dpv/2.3/"
+DPV_FILES: dict[str, tuple[str, str]] = {
+    "dpv.ttl": ("dpv/dpv.ttl", "97bc7ce1a4544d39b9e480eeb7990693bee1155fb094f3dd50b9eb1d0c0d578f"),
+    "pd.ttl": ("pd/pd.ttl", "65d3f07a407a76c7dbf2934a386e74137e434f0b0446f93000b4fb580c641080"),
+    "eu-gdpr.ttl": ("legal/eu/gdpr/eu-gdpr.ttl", "9b710961f5e010b659f4a87dca13578dd92d6768c8716f551d142c661f7fb77f"),
+    "legal-gb.ttl": ("legal/gb/legal-gb.ttl", "24817d30066ae65c6c7fb471e1b077604880603a9ceb2d29718d30da8d98b9f1"),
+    "tech.ttl": ("tech/tech.ttl", "a9d09590fce70e859f744f86f2a903e34dc74dbeb79ed77e4b7fdcb80eeab356"),
+}
+
+
+def project_root() -> Path:
+    """The project tree (the folder holding ontology/, data/, shapes/)."""
+    return Path(__file__).resolve().parents[2]
+
+
+def ontology_dir() -> Path:
+    """The folder of the hand-written ontology."""
+    return project_root() / "ontology"
+
+
+def data_dir() -> Path:
+    """The folder of the curated policy sources."""
+    return project_root() / "data" / "meta-uk-2025"
+
+
+def shapes_dir() -> Path:
+    """The folder of the SHACL shapes."""
+    return project_root() / "shapes"
+
+
+def queries_dir() -> Path:
+    """The folder of the competency questions."""
+    return project_root() / "queries"
+
+
+def default_build_dir() -> Path:
+    """Where `policykg build` writes unless told otherwise."""
+    env = os.environ.get(BUILD_ENV)
+    return Path(env) if env else project_root() / "build"
+
+
+def user_dpv_dir() -> Path:
+    """Where `policykg fetch-dpv` stores the DPV files for this user."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "policykg" / "dpv" / DPV_VERSION
+
+
+def _shared_dir() -> Path:
+    return project_root().parent / "shared"
+
+
+@dataclass(frozen=True)
+class Located:
+    """A resolved path and how it was found (for messages)."""
+
+    path: Path | None
+    tried: tuple[str, ...]
+
+
+def locate_dpv_dir(explicit: str | Path | None = None) -> Located:
+    """Find the DPV 2.3 folder: --dpv-dir, $POLICYKG_DPV_DIR, ../shared/dpv/2.3, the user cache."""
+    candidates: list[tuple[str, Path]] = []
+    if explicit:
+        candidates.append(("--dpv-dir", Path(explicit)))
+    elif os.environ.get(DPV_ENV):
+        candidates.append((f"${DPV_ENV}", Path(os.environ[DPV_ENV])))
+    else:
+        candidates.append(("../shared/dpv/2.3", _shared_dir() / "dpv" / DPV_VERSION))
+        candidates.append(("fetch-dpv cache", user_dpv_dir()))
+    tried = tuple(f"{how} ({path})" for how, path in candidates)
+    for _, path in candidates:
+        if all((path / name).is_file() for name in DPV_FILES):
+            return Located(path, tried)
+    return Located(None, tried)
+
+
+def require_dpv_dir(explicit: str | Path | None = None) -> Path:
+    """The DPV folder, or a clear error saying where we looked and how to get it."""
+    found = locate_dpv_dir(explicit)
+    if found.path is None:
+        raise MissingResourceError(
+            "the DPV 2.3 Turtle files (" + ", ".join(DPV_FILES) + ") were not found; looked in: "
+            + "; ".join(found.tried)
+            + f". Point --dpv-dir or ${DPV_ENV} at a folder holding them, or run `policykg fetch-dpv` (needs internet)."
+        )
+    return found.path
+
+
+def locate_source_text(explicit: str | Path | None = None) -> Located:
+    """Find the policy text: --source-text, $POLICYKG_SOURCE_TEXT, ../shared/seed/<name>."""
+    if explicit:
+        candidates = [("--source-text", Path(explicit))]
+    elif os.environ.get(SOURCE_TEXT_ENV):
+        candidates = [(f"${SOURCE_TEXT_ENV}", Path(os.environ[SOURCE_TEXT_ENV]))]
+    else:
+        candidates = [("../shared/seed", _shared_dir() / "seed" / SOURCE_TEXT_NAME)]
+    tried = tuple(f"{how} ({path})" for how, path in candidates)
+    for _, path in candidates:
+        if path.is_file():
+            return Located(path, tried)
+    return Located(None, tried)
+
+
+def require_source_text(explicit: str | Path | None = None) -> Path:
+    """The policy text file, or a clear error saying where we looked."""
+    found = locate_source_text(explicit)
+    if found.path is None:
+        raise MissingResourceError(
+            "the policy text (" + SOURCE_TEXT_NAME + ") was not found; looked in: " + "; ".join(found.tried)
+            + f". Point --source-text or ${SOURCE_TEXT_ENV} at it."
+        )
+    return found.path

@@ -1,0 +1,301 @@
+"""Killable query workers: each process holds its own in-memory store; a query that overruns is stopped by killing it.
+
+pyoxigraph cannot cancel a running query, so a runaway query would otherwise keep a core busy forever.
+The pool keeps N worker processes (started with `spawn`, so no locks are inherited from a threaded parent);
+a request borrows one, and if the answer is not back before the deadline the process is SIGKILLed and a fresh
+one is started in the background.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import multiprocessing as mp
+import os
+import queue
+import resource
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+log = logging.getLogger("policykg.query_pool")
+
+
+class QueryTimeout(Exception):
+    """The query did not finish in time (or no worker became free in time)."""
+
+
+class WorkerCrashed(Exception):
+    """The worker died while running the query (e.g. it exceeded its memory limit)."""
+
+
+class PoolUnavailable(Exception):
+    """The pool could not start its workers."""
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """What a worker runs: the query, the protocol dataset, and the acceptable output formats."""
+
+    query: str
+    default_graph_uris: tuple[str, ...] = ()
+    named_graph_uris: tuple[str, ...] = ()
+    results_format: str | None = "json"
+    graph_format: str | None = "turtle"
+    max_result_bytes: int = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class QueryOutcome:
+    """A worker's answer. status: ok | syntax | error | too_large | not_acceptable."""
+
+    status: str
+    body: bytes = b""
+    format_key: str = ""
+    kind: str = ""
+    message: str = ""
+
+
+class _ResultTooLarge(Exception):
+    pass
+
+
+class _CappedBuffer:
+    """A binary writer that refuses to grow beyond a limit (so huge results stop early)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.overflowed = False
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            self.overflowed = True
+            raise _ResultTooLarge()
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to flush: the parts stay in memory."""
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def execute_job(store, job: QueryJob) -> QueryOutcome:
+    """Run one job against a store and serialize the result (used in the worker process)."""
+    import pyoxigraph as ox
+
+    from .sparql_formats import BY_KEY, GRAPH, RESULTS
+    from .store import query
+
+    try:
+        result = query(
+            store, job.query, default_graph_uris=job.default_graph_uris, named_graph_uris=job.named_graph_uris
+        )
+    except SyntaxError as exc:
+        return QueryOutcome("syntax", message=str(exc))
+    except Exception as exc:  # noqa: BLE001 - evaluation errors are reported to the client as text
+        return QueryOutcome("error", message=str(exc))
+    kind = GRAPH if isinstance(result, ox.QueryTriples) else RESULTS
+    key = job.graph_format if kind == GRAPH else job.results_format
+    if key is None:
+        return QueryOutcome("not_acceptable", kind=kind)
+    buffer = _CappedBuffer(job.max_result_bytes)
+    try:
+        result.serialize(buffer, BY_KEY[key].oxigraph())
+    except Exception as exc:  # noqa: BLE001
+        if buffer.overflowed:
+            return QueryOutcome("too_large", kind=kind, message=f"the result is larger than {job.max_result_bytes} bytes")
+        return QueryOutcome("error", kind=kind, message=str(exc))
+    return QueryOutcome("ok", body=buffer.getvalue(), format_key=key, kind=kind)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent exits (best effort; no-op elsewhere)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def _worker_main(conn: Connection, build_dir: str, dpv_dir: str | None, memory_limit: int | None, parent: int) -> None:
+    """Worker process body: load the store, then answer jobs until the pipe closes."""
+    _die_with_parent()
+    if os.getppid() != parent:
+        return
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which stops us
+    if memory_limit:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    from .store import load_store
+
+    try:
+        store = load_store(Path(build_dir), Path(dpv_dir) if dpv_dir else None)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
+        conn.send(("failed", str(exc)))
+        return
+    conn.send(("ready", len(store)))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        conn.send(execute_job(store, job))
+
+
+class _Worker:
+    def __init__(self, process: mp.process.BaseProcess, conn: Connection) -> None:
+        self.process = process
+        self.conn = conn
+
+    def kill(self) -> None:
+        try:
+            self.process.kill()
+        except (OSError, ValueError):
+            pass
+        self.process.join(5)
+        self.conn.close()
+
+
+class QueryPool:
+    """A fixed number of query worker processes, each with the dataset loaded; see the module docstring."""
+
+    def __init__(
+        self,
+        build_dir: Path,
+        dpv_dir: Path | None,
+        *,
+        size: int = 2,
+        memory_limit_mb: int | None = 4096,
+        start_timeout: float = 120.0,
+    ) -> None:
+        self.build_dir = Path(build_dir)
+        self.dpv_dir = Path(dpv_dir) if dpv_dir else None
+        self.size = max(1, size)
+        self.memory_limit = memory_limit_mb * 1024 * 1024 if memory_limit_mb else None
+        self.start_timeout = start_timeout
+        self.triples = 0
+        self.restarts = 0
+        self._ctx = mp.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def start(self) -> None:
+        """Start all workers and wait until each has loaded the dataset."""
+        pending = [self._spawn() for _ in range(self.size)]
+        for worker in pending:
+            self._await_ready(worker)
+            self._idle.put(worker)
+
+    def _spawn(self) -> _Worker:
+        parent_conn, child_conn = self._ctx.Pipe()
+        process = self._ctx.Process(
+            target=_worker_main,
+            args=(child_conn, str(self.build_dir), str(self.dpv_dir) if self.dpv_dir else None, self.memory_limit, os.getpid()),
+            name="policykg-query-worker",
+            daemon=True,
+        )
+        process.start()
+        child_conn.close()
+        worker = _Worker(process, parent_conn)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def _await_ready(self, worker: _Worker) -> None:
+        if not worker.conn.poll(self.start_timeout):
+            self._discard(worker)
+            raise PoolUnavailable(f"a query worker did not load the dataset within {self.start_timeout:.0f} s")
+        try:
+            status, detail = worker.conn.recv()
+        except (EOFError, OSError) as exc:
+            self._discard(worker)
+            raise PoolUnavailable("a query worker died while loading the dataset") from exc
+        if status != "ready":
+            self._discard(worker)
+            raise PoolUnavailable(f"a query worker could not load the dataset: {detail}")
+        self.triples = int(detail)
+
+    def _discard(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._lock:
+            self._all.discard(worker)
+
+    def _replace_later(self, worker: _Worker) -> None:
+        """Kill a worker and start its successor in a background thread."""
+        self._discard(worker)
+        self.restarts += 1
+        if self._closed:
+            return
+
+        def respawn() -> None:
+            for attempt in range(5):
+                if self._closed:
+                    return
+                try:
+                    fresh = self._spawn()
+                    self._await_ready(fresh)
+                except PoolUnavailable as exc:
+                    log.error("query worker restart failed (attempt %d): %s", attempt + 1, exc)
+                    time.sleep(1 + attempt)
+                    continue
+                if self._closed:
+                    self._discard(fresh)
+                else:
+                    self._idle.put(fresh)
+                return
+
+        threading.Thread(target=respawn, name="policykg-respawn", daemon=True).start()
+
+    def run(self, job: QueryJob, timeout: float) -> QueryOutcome:
+        """Run a job within `timeout` seconds (waiting for a free worker counts); raise QueryTimeout otherwise."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise QueryTimeout(f"no query worker became free within {timeout:g} s") from None
+            if worker.process.is_alive():
+                break
+            self._replace_later(worker)
+        try:
+            worker.conn.send(job)
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                self._replace_later(worker)
+                raise QueryTimeout(f"the query did not finish within {timeout:g} s and was stopped")
+            outcome = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            self._replace_later(worker)
+            raise WorkerCrashed("the query worker stopped while running the query (memory limit?)") from exc
+        self._idle.put(worker)
+        return outcome
+
+    @property
+    def idle(self) -> int:
+        """How many workers are free right now."""
+        return self._idle.qsize()
+
+    @property
+    def alive(self) -> int:
+        """How many worker processes exist (busy or idle)."""
+        with self._lock:
+            return sum(1 for worker in self._all if worker.process.is_alive())
+
+    def close(self) -> None:
+        """Stop every worker."""
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.kill()

@@ -1,0 +1,145 @@
+"""Load stage: read the curated YAML sources, the ontology and the policy text, with positions for errors."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rdflib import Graph
+
+from .errors import MissingResourceError, SourceError
+
+HEAD_MAX = 40
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A YAML loader that remembers the line of every mapping in its `__line__` key."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
+    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file; every mapping gets a `__line__` key; syntax errors name file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror}", path=path) from exc
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise SourceError(f"YAML syntax error: {exc.problem}", path=path, line=line) from exc
+
+
+def read_turtle(path: Path) -> Graph:
+    """Parse a Turtle file with rdflib; syntax errors name file and line."""
+    graph = Graph()
+    try:
+        graph.parse(path, format="turtle")
+    except FileNotFoundError as exc:
+        raise SourceError("file not found", path=path) from exc
+    except Exception as exc:  # rdflib raises BadSyntax and others
+        line = getattr(exc, "lines", None)
+        message = getattr(exc, "message", None) or str(exc)
+        raise SourceError(f"Turtle syntax error: {message}".strip(), path=path, line=line) from exc
+    return graph
+
+
+@dataclass(frozen=True)
+class PolicyText:
+    """The policy text the spans point into, with its sha256."""
+
+    path: Path
+    text: str
+    sha256: str
+
+
+def read_policy_text(path: Path) -> PolicyText:
+    """Read the policy text file (UTF-8) and hash its bytes."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise MissingResourceError(f"cannot read the policy text: {exc.strerror}", path=path) from exc
+    return PolicyText(path=path, text=data.decode("utf-8"), sha256=hashlib.sha256(data).hexdigest())
+
+
+@dataclass(frozen=True)
+class Span:
+    """A character span of the policy text: [start, end) in code points, with the first characters as a check."""
+
+    start: int
+    end: int
+    head: str
+    file: Path
+    line: int
+
+    @property
+    def slug(self) -> str:
+        """The span's IRI path segment."""
+        return f"{self.start}-{self.end}"
+
+
+def parse_span(value: Any, *, file: Path, line: int) -> Span:
+    """Turn `[start, end, "head"]` into a Span, or explain what is wrong with it."""
+    if not (isinstance(value, list) and len(value) == 3):
+        raise SourceError(f"a span must be [start, end, \"head\"], got {value!r}", path=file, line=line)
+    start, end, head = value
+    if not (isinstance(start, int) and isinstance(end, int) and not isinstance(start, bool)):
+        raise SourceError(f"span offsets must be integers, got {start!r}, {end!r}", path=file, line=line)
+    if not (0 <= start < end):
+        raise SourceError(f"span start must be >= 0 and below its end, got [{start}, {end}]", path=file, line=line)
+    if not isinstance(head, str) or not head or len(head) > HEAD_MAX or len(head) > end - start:
+        raise SourceError(f"span head must be 1-{HEAD_MAX} characters and fit the span, got {head!r}", path=file, line=line)
+    return Span(start, end, head, file, line)
+
+
+def check_span(span: Span, text: PolicyText) -> None:
+    """Fail unless the policy text holds the span's head at its start offset."""
+    if span.end > len(text.text):
+        raise SourceError(
+            f"span [{span.start}, {span.end}] ends beyond the policy text ({len(text.text)} characters)",
+            path=span.file, line=span.line,
+        )
+    found = text.text[span.start:span.start + len(span.head)]
+    if found != span.head:
+        raise SourceError(
+            f"span [{span.start}, {span.end}] does not match the text: expected {span.head!r} at {span.start}, found {found!r}",
+            path=span.file, line=span.line,
+        )
+
+
+@dataclass
+class Sources:
+    """Everything the build stage needs: parsed YAML, the ontology graph and its path."""
+
+    notice: dict[str, Any]
+    processes: list[dict[str, Any]]
+    ontology: Graph
+    notice_path: Path
+    processes_path: Path
+    ontology_path: Path
+    spans: list[Span] = field(default_factory=list)
+
+
+def load_sources(data_dir: Path, ontology_path: Path) -> Sources:
+    """Read notice.yaml, processes.yaml and the ontology; check only their shape, not their terms."""
+    notice_path = data_dir / "notice.yaml"
+    processes_path = data_dir / "processes.yaml"
+    notice = read_yaml(notice_path)
+    if not isinstance(notice, dict):
+        raise SourceError("expected a mapping at the top level", path=notice_path, line=1)
+    processes = read_yaml(processes_path)
+    if not isinstance(processes, list):
+        raise SourceError("expected a list of processes at the top level", path=processes_path, line=1)
+    ontology = read_turtle(ontology_path)
+    return Sources(notice, processes, ontology, notice_path, processes_path, ontology_path)

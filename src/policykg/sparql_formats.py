@@ -1,0 +1,72 @@
+"""The result formats the endpoint speaks: SPARQL results for SELECT/ASK, RDF syntaxes for CONSTRUCT/DESCRIBE."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+RESULTS = "results"  # SELECT and ASK
+GRAPH = "graph"  # CONSTRUCT and DESCRIBE
+
+
+@dataclass(frozen=True)
+class Format:
+    """One serialization: its short name (for format=), media type, aliases and file extension."""
+
+    key: str
+    kind: str
+    media_type: str
+    extension: str
+    aliases: tuple[str, ...] = ()
+    accepted_types: tuple[str, ...] = ()
+
+    @property
+    def content_type(self) -> str:
+        """The Content-Type header value (with charset for textual types)."""
+        return self.media_type + "; charset=utf-8"
+
+    def oxigraph(self) -> ox.QueryResultsFormat | ox.RdfFormat:
+        """The pyoxigraph format object for this serialization."""
+        return _OXIGRAPH[self.key]()
+
+
+RESULT_FORMATS: tuple[Format, ...] = (
+    Format("json", RESULTS, "application/sparql-results+json", "srj", ("srj",), ("application/json",)),
+    Format("xml", RESULTS, "application/sparql-results+xml", "srx", ("srx",), ("application/xml", "text/xml")),
+    Format("csv", RESULTS, "text/csv", "csv"),
+    Format("tsv", RESULTS, "text/tab-separated-values", "tsv"),
+)
+GRAPH_FORMATS: tuple[Format, ...] = (
+    Format("turtle", GRAPH, "text/turtle", "ttl", ("ttl",), ("application/x-turtle",)),
+    Format("ntriples", GRAPH, "application/n-triples", "nt", ("nt", "n-triples"), ("text/plain",)),
+    Format("rdfxml", GRAPH, "application/rdf+xml", "rdf", ("rdf", "rdf-xml", "xml"), ("application/xml", "text/xml")),
+    Format("jsonld", GRAPH, "application/ld+json", "jsonld", ("json-ld", "json"), ("application/json",)),
+)
+
+_OXIGRAPH = {
+    "json": lambda: ox.QueryResultsFormat.JSON,
+    "xml": lambda: ox.QueryResultsFormat.XML,
+    "csv": lambda: ox.QueryResultsFormat.CSV,
+    "tsv": lambda: ox.QueryResultsFormat.TSV,
+    "turtle": lambda: ox.RdfFormat.TURTLE,
+    "ntriples": lambda: ox.RdfFormat.N_TRIPLES,
+    "rdfxml": lambda: ox.RdfFormat.RDF_XML,
+    "jsonld": lambda: ox.RdfFormat.JSON_LD,
+}
+
+BY_KEY: dict[str, Format] = {fmt.key: fmt for fmt in RESULT_FORMATS + GRAPH_FORMATS}
+
+
+def formats_for(kind: str) -> tuple[Format, ...]:
+    """The formats available for a query form kind (RESULTS or GRAPH)."""
+    return RESULT_FORMATS if kind == RESULTS else GRAPH_FORMATS
+
+
+def by_name(name: str, kind: str) -> Format | None:
+    """The format of a kind named by a format= value: a short name, an alias or a media type."""
+    wanted = name.strip().lower()
+    for fmt in formats_for(kind):
+        if wanted in (fmt.key, fmt.media_type, *fmt.aliases, *fmt.accepted_types):
+            return fmt
+    return None
