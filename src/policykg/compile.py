@@ -112,6 +112,9 @@ def compile_data(sources: Sources, text: PolicyText | None, dpv_terms: frozenset
 def _compile_notice(ctx: Context) -> URIRef:
     n, f = ctx.sources.notice, ctx.sources.notice_path
     source = _require(n, "source", f)
+    if not (isinstance(source.get("sha256"), str) and re.fullmatch(r"[0-9a-f]{64}", source["sha256"])):
+        raise SourceError(f"source sha256 must be a quoted 64-character lowercase hex string, got {source.get('sha256')!r}",
+                          path=f, line=source["__line__"])
     if ctx.text is not None and ctx.text.sha256 != source.get("sha256"):
         raise SourceError(
             f"the policy text {ctx.text.path} has sha256 {ctx.text.sha256}, but the sources were written against {source.get('sha256')}",
@@ -331,7 +334,7 @@ def _compile_processes(ctx: Context, notice: URIRef, recipients: dict[str, URIRe
         purposes = [ctx.term(p, file=f, line=line, kind="purpose") for p in _require(proc, "purposes", f)]
         for p in purposes:
             ctx.add(iri, DPV.hasPurpose, p)
-            _derive(ctx, p, [title_span])
+            _derive(ctx, p, [title_span, row_span])
         processing = [ctx.term(p, file=f, line=line, kind="processing") for p in _require(proc, "processing", f)]
         for p in processing:
             ctx.add(iri, DPV.hasProcessing, p)

@@ -1,20 +1,24 @@
 """Killable query workers: each process holds its own in-memory store; a query that overruns is stopped by killing it.
 
 pyoxigraph cannot cancel a running query, so a runaway query would otherwise keep a core busy forever.
-The pool keeps N worker processes (started with `spawn`, so no locks are inherited from a threaded parent);
+The pool keeps N worker processes (fresh interpreters via subprocess, so nothing is inherited from a threaded
+parent and the parent's __main__ is never re-run), each talking over a socketpair;
 a request borrows one, and if the answer is not back before the deadline the process is SIGKILLed and a fresh
 one is started in the background.
 """
 
 from __future__ import annotations
 
+import argparse
 import ctypes
 import logging
-import multiprocessing as mp
 import os
 import queue
 import resource
 import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -126,11 +130,10 @@ def _die_with_parent() -> None:
 
 
 def _worker_main(conn: Connection, build_dir: str, dpv_dir: str | None, memory_limit: int | None, parent: int) -> None:
-    """Worker process body: load the store, then answer jobs until the pipe closes."""
+    """Worker process body: load the store, then answer jobs until the socket closes."""
     _die_with_parent()
     if os.getppid() != parent:
         return
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which stops us
     if memory_limit:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     from .store import load_store
@@ -152,16 +155,22 @@ def _worker_main(conn: Connection, build_dir: str, dpv_dir: str | None, memory_l
 
 
 class _Worker:
-    def __init__(self, process: mp.process.BaseProcess, conn: Connection) -> None:
+    def __init__(self, process: subprocess.Popen, conn: Connection) -> None:
         self.process = process
         self.conn = conn
+
+    def is_alive(self) -> bool:
+        return self.process.poll() is None
 
     def kill(self) -> None:
         try:
             self.process.kill()
-        except (OSError, ValueError):
+        except OSError:
             pass
-        self.process.join(5)
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not wait for anything
+            pass
         self.conn.close()
 
 
@@ -184,30 +193,36 @@ class QueryPool:
         self.start_timeout = start_timeout
         self.triples = 0
         self.restarts = 0
-        self._ctx = mp.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self._wanted: queue.Queue[int | None] = queue.Queue()
+        self._supervisor: threading.Thread | None = None
 
     def start(self) -> None:
         """Start all workers and wait until each has loaded the dataset."""
         pending = [self._spawn() for _ in range(self.size)]
-        for worker in pending:
-            self._await_ready(worker)
-            self._idle.put(worker)
+        try:
+            for worker in pending:
+                self._await_ready(worker)
+                self._idle.put(worker)
+        except PoolUnavailable:
+            self.close()
+            raise
 
     def _spawn(self) -> _Worker:
-        parent_conn, child_conn = self._ctx.Pipe()
-        process = self._ctx.Process(
-            target=_worker_main,
-            args=(child_conn, str(self.build_dir), str(self.dpv_dir) if self.dpv_dir else None, self.memory_limit, os.getpid()),
-            name="policykg-query-worker",
-            daemon=True,
-        )
-        process.start()
-        child_conn.close()
-        worker = _Worker(process, parent_conn)
+        parent_sock, child_sock = socket.socketpair()
+        command = [sys.executable, "-m", "policykg.query_pool", "--fd", str(child_sock.fileno()),
+                   "--build-dir", str(self.build_dir), "--parent", str(os.getpid())]
+        if self.dpv_dir:
+            command += ["--dpv-dir", str(self.dpv_dir)]
+        if self.memory_limit:
+            command += ["--memory-limit", str(self.memory_limit)]
+        process = subprocess.Popen(command, pass_fds=[child_sock.fileno()], stdin=subprocess.DEVNULL,
+                                   start_new_session=True)
+        child_sock.close()
+        worker = _Worker(process, Connection(parent_sock.detach()))
         with self._lock:
             self._all.add(worker)
         return worker
@@ -232,13 +247,24 @@ class QueryPool:
             self._all.discard(worker)
 
     def _replace_later(self, worker: _Worker) -> None:
-        """Kill a worker and start its successor in a background thread."""
+        """Kill a worker and have the supervisor thread start its successor."""
         self._discard(worker)
         self.restarts += 1
         if self._closed:
             return
+        with self._lock:
+            if self._supervisor is None:
+                # One long-lived thread spawns all replacements: Linux's parent-death signal is tied to the
+                # spawning *thread*, so a short-lived thread would take its workers down with it.
+                self._supervisor = threading.Thread(target=self._supervise, name="policykg-pool-supervisor",
+                                                    daemon=True)
+                self._supervisor.start()
+        self._wanted.put(1)
 
-        def respawn() -> None:
+    def _supervise(self) -> None:
+        while not self._closed:
+            if self._wanted.get() is None:
+                return
             for attempt in range(5):
                 if self._closed:
                     return
@@ -253,9 +279,7 @@ class QueryPool:
                     self._discard(fresh)
                 else:
                     self._idle.put(fresh)
-                return
-
-        threading.Thread(target=respawn, name="policykg-respawn", daemon=True).start()
+                break
 
     def run(self, job: QueryJob, timeout: float) -> QueryOutcome:
         """Run a job within `timeout` seconds (waiting for a free worker counts); raise QueryTimeout otherwise."""
@@ -265,7 +289,7 @@ class QueryPool:
                 worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
                 raise QueryTimeout(f"no query worker became free within {timeout:g} s") from None
-            if worker.process.is_alive():
+            if worker.is_alive():
                 break
             self._replace_later(worker)
         try:
@@ -289,13 +313,31 @@ class QueryPool:
     def alive(self) -> int:
         """How many worker processes exist (busy or idle)."""
         with self._lock:
-            return sum(1 for worker in self._all if worker.process.is_alive())
+            return sum(1 for worker in self._all if worker.is_alive())
 
     def close(self) -> None:
         """Stop every worker."""
         self._closed = True
+        self._wanted.put(None)
         with self._lock:
             workers = list(self._all)
             self._all.clear()
         for worker in workers:
             worker.kill()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Worker entry point: `python -m policykg.query_pool --fd N --build-dir DIR ...` (started by QueryPool)."""
+    parser = argparse.ArgumentParser(prog="python -m policykg.query_pool")
+    parser.add_argument("--fd", type=int, required=True)
+    parser.add_argument("--build-dir", required=True)
+    parser.add_argument("--dpv-dir", default=None)
+    parser.add_argument("--memory-limit", type=int, default=None)
+    parser.add_argument("--parent", type=int, required=True)
+    args = parser.parse_args(argv)
+    _worker_main(Connection(args.fd), args.build_dir, args.dpv_dir, args.memory_limit, args.parent)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

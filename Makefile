@@ -1,0 +1,30 @@
+# Two commands for a fresh machine (Python >= 3.11 with venv and pip):
+#   make serve   set up, build the graph and start the SPARQL endpoint on http://127.0.0.1:8000/
+#   make test    set up and run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: serve test setup build clean
+
+$(BIN)/policykg: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(BIN)/policykg
+
+serve: setup
+	$(BIN)/policykg serve --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/python -m pytest
+
+build: setup
+	$(BIN)/policykg build
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,35 @@
+"""The SPARQL endpoint web app (Flask application factory)."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+
+from flask import Flask
+
+from .settings import DEFAULTS
+
+log = logging.getLogger("policykg.server")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the app: open the dataset once (worker pool or remote backend) and register the blueprints."""
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    if config:
+        app.config.update(config)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    from .state import open_state
+
+    state = open_state(app.config)
+    app.extensions["policykg"] = state
+    atexit.register(state.close)
+
+    from . import downloads, errors, health, hooks, pages, query_page, sparql
+
+    errors.register(app)
+    hooks.register(app)
+    for module in (sparql, downloads, health, pages, query_page):
+        app.register_blueprint(module.bp)
+    return app

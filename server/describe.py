@@ -1,0 +1,165 @@
+"""Gathering what the graph says about one IRI, for the linked-data pages (works on any backend)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from policykg.store import ONTOLOGY_GRAPH
+
+from .execution import select_rows
+
+LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel>"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+DESCRIPTIONS = ("http://purl.org/dc/terms/description", "http://www.w3.org/2004/02/skos/core#definition",
+                "http://www.w3.org/2000/01/rdf-schema#comment")
+LABELS = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel")
+
+
+@dataclass
+class Value:
+    """An RDF term as a page shows it: the SPARQL JSON term, its label, and nested values for blank nodes."""
+
+    term: dict
+    label: str | None = None
+    nested: list[tuple[Value, Value]] = field(default_factory=list)
+
+
+@dataclass
+class Span:
+    """Where the policy says it: character offsets in the source text, the section link and the quoted text."""
+
+    iri: str
+    start: int | None
+    end: int | None
+    scope: str | None
+    quote: str | None
+
+
+@dataclass
+class Description:
+    """Everything a resource page shows."""
+
+    iri: str
+    label: str | None
+    types: list[Value]
+    descriptions: list[str]
+    outgoing: list[tuple[Value, Value]]
+    incoming: list[tuple[Value, Value]]
+    spans: list[Span]
+
+    @property
+    def found(self) -> bool:
+        """Whether the graph mentions the IRI at all."""
+        return bool(self.outgoing or self.incoming)
+
+
+def _iri(iri: str) -> str:
+    if any(ch in iri for ch in '<>"{}|^`\\ \n'):
+        raise ValueError(f"not a valid IRI: {iri!r}")
+    return f"<{iri}>"
+
+
+def describe(iri: str, source_text: str | None) -> Description:
+    """The label, types, outgoing and incoming statements and source spans of an IRI."""
+    node = _iri(iri)
+    out_rows = select_rows(
+        f"SELECT ?p ?o (SAMPLE(?pl) AS ?plabel) (SAMPLE(?ol) AS ?olabel) WHERE {{ {node} ?p ?o . "
+        f"OPTIONAL {{ ?p {LABEL} ?pl }} OPTIONAL {{ ?o {LABEL} ?ol }} }} GROUP BY ?p ?o ORDER BY ?p ?o LIMIT 5000"
+    )
+    nested_rows = select_rows(
+        f"SELECT ?o ?p2 ?o2 (SAMPLE(?pl) AS ?plabel) (SAMPLE(?ol) AS ?olabel) WHERE {{ {node} ?p ?o . "
+        f"FILTER(isBlank(?o)) ?o ?p2 ?o2 OPTIONAL {{ ?p2 {LABEL} ?pl }} OPTIONAL {{ ?o2 {LABEL} ?ol }} }} "
+        f"GROUP BY ?o ?p2 ?o2 ORDER BY ?o ?p2 ?o2 LIMIT 5000"
+    )
+    in_rows = select_rows(
+        f"SELECT ?s ?p (SAMPLE(?sl) AS ?slabel) (SAMPLE(?pl) AS ?plabel) WHERE {{ ?s ?p {node} . "
+        f"OPTIONAL {{ ?s {LABEL} ?sl }} OPTIONAL {{ ?p {LABEL} ?pl }} }} GROUP BY ?s ?p ORDER BY ?p ?s LIMIT 1000"
+    )
+    nested: dict[str, list[tuple[Value, Value]]] = defaultdict(list)
+    for row in nested_rows:
+        nested[row["o"]["value"]].append((_value(row, "p2", "plabel"), _value(row, "o2", "olabel")))
+    outgoing = []
+    for row in out_rows:
+        obj = _value(row, "o", "olabel")
+        if obj.term["type"] == "bnode":
+            obj.nested = nested.get(obj.term["value"], [])
+        outgoing.append((_value(row, "p", "plabel"), obj))
+    incoming = [(_value(row, "s", "slabel"), _value(row, "p", "plabel")) for row in in_rows]
+    return Description(
+        iri=iri,
+        label=next((o.term["value"] for p, o in outgoing if p.term["value"] in LABELS), None),
+        types=[o for p, o in outgoing if p.term["value"] == RDF_TYPE],
+        descriptions=[o.term["value"] for p, o in outgoing if p.term["value"] in DESCRIPTIONS],
+        outgoing=outgoing,
+        incoming=incoming,
+        spans=spans(iri, source_text),
+    )
+
+
+def spans(iri: str, source_text: str | None) -> list[Span]:
+    """The source spans an IRI was derived from (or the IRI itself, if it is a span)."""
+    node = _iri(iri)
+    rows = select_rows(
+        "PREFIX oa: <http://www.w3.org/ns/oa#> PREFIX prov: <http://www.w3.org/ns/prov#> "
+        f"SELECT DISTINCT ?span ?start ?end ?scope ?exact WHERE {{ "
+        f"{{ {node} prov:wasDerivedFrom ?span }} UNION {{ {node} oa:hasSelector ?any BIND({node} AS ?span) }} "
+        "OPTIONAL { ?span oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end } "
+        "OPTIONAL { ?span oa:hasScope ?scope } "
+        "OPTIONAL { ?span oa:hasSelector ?quoteSel . ?quoteSel oa:exact ?exact } "
+        "} ORDER BY ?start LIMIT 200"
+    )
+    found = []
+    for row in rows:
+        start = _int(row.get("start"))
+        end = _int(row.get("end"))
+        quote = row["exact"]["value"] if "exact" in row else None
+        if quote is None and source_text is not None and start is not None and end is not None \
+                and 0 <= start < end <= len(source_text):
+            quote = source_text[start:end]
+        scope = row["scope"]["value"] if "scope" in row else None
+        found.append(Span(row["span"]["value"], start, end, scope, quote))
+    return found
+
+
+def _int(term: dict | None) -> int | None:
+    try:
+        return int(term["value"]) if term else None
+    except ValueError:
+        return None
+
+
+def _value(row: dict, var: str, label_var: str) -> Value:
+    label = row.get(label_var)
+    return Value(row[var], label["value"] if label else None)
+
+
+def ontology_terms() -> tuple[list[str], dict[str, list[tuple[Value, Value]]]]:
+    """Every subject of the ontology graph with its statements (blank nodes nested under their users)."""
+    rows = select_rows(
+        f"SELECT ?s ?p ?o (SAMPLE(?pl) AS ?plabel) (SAMPLE(?ol) AS ?olabel) WHERE {{ "
+        f"GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} OPTIONAL {{ ?p {LABEL} ?pl }} OPTIONAL {{ ?o {LABEL} ?ol }} }} "
+        "GROUP BY ?s ?p ?o ORDER BY ?s ?p ?o"
+    )
+    by_subject: dict[str, list[tuple[Value, Value]]] = defaultdict(list)
+    blank: dict[str, list[tuple[Value, Value]]] = defaultdict(list)
+    order: list[str] = []
+    for row in rows:
+        pair = (_value(row, "p", "plabel"), _value(row, "o", "olabel"))
+        subject = row["s"]
+        if subject["type"] == "bnode":
+            blank[subject["value"]].append(pair)
+            continue
+        if subject["value"] not in by_subject:
+            order.append(subject["value"])
+        by_subject[subject["value"]].append(pair)
+
+    def attach(pairs: list[tuple[Value, Value]], depth: int) -> None:
+        for _, obj in pairs:
+            if obj.term["type"] == "bnode" and depth < 6:
+                obj.nested = blank.get(obj.term["value"], [])
+                attach(obj.nested, depth + 1)
+
+    for pairs in by_subject.values():
+        attach(pairs, 0)
+    return order, by_subject

@@ -1,0 +1,136 @@
+"""/download/...: every dump of the build with its sha256, a strong ETag and gzip; /.well-known/void."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, render_template, request, send_file
+
+from policykg.namespaces import PREFIXES
+from policykg.sparql_formats import GRAPH
+
+from . import execution
+from .errors import plain
+from .negotiation import UnknownFormat, best_media_type, negotiate
+
+bp = Blueprint("downloads", __name__)
+
+MEDIA_TYPES = {
+    ".ttl": "text/turtle; charset=utf-8",
+    ".nt": "application/n-triples; charset=utf-8",
+    ".jsonld": "application/ld+json",
+    ".rdf": "application/rdf+xml",
+    ".csv": "text/csv; charset=utf-8",
+    ".gz": "application/gzip",
+}
+STEMS = ("ontology", "data", "policykg")
+EXTENSIONS = (".ttl", ".nt", ".jsonld", ".rdf")
+
+
+def published_names(build_dir: Path) -> list[str]:
+    """The files of the build folder that may be downloaded (dumps, their .gz, VoID, matrix, SHA256SUMS)."""
+    names = [f"{stem}{ext}{gz}" for stem in STEMS for ext in EXTENSIONS for gz in ("", ".gz")]
+    names += ["void.ttl", "processing-matrix.csv", "SHA256SUMS"]
+    return [name for name in names if (build_dir / name).is_file()]
+
+
+def checksums(build_dir: Path) -> dict[str, str]:
+    """name -> sha256 hex, from SHA256SUMS where listed, else computed (memoised per app)."""
+    st = execution.state()
+    memo = st.memo.get("sha256")
+    if memo is None:
+        memo = {}
+        sums = build_dir / "SHA256SUMS"
+        if sums.is_file():
+            for line in sums.read_text(encoding="utf-8").splitlines():
+                digest, _, name = line.strip().partition(" ")
+                if digest and name:
+                    memo[name.lstrip(" *")] = digest.lower()
+        for name in published_names(build_dir):
+            if name not in memo:
+                memo[name] = _sha256(build_dir / name)
+        st.memo["sha256"] = memo
+    return memo
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@bp.route("/download/")
+def index() -> Response | str:
+    """The list of dumps (HTML, or JSON for tools) with sizes and checksums."""
+    st = execution.state()
+    sums = checksums(st.build_dir)
+    files = [{"name": name, "size": (st.build_dir / name).stat().st_size, "sha256": sums.get(name),
+              "url": f"{request.script_root}/download/{name}"} for name in published_names(st.build_dir)]
+    if best_media_type(request.headers.get("Accept"), ["text/html", "application/json"]) == "application/json":
+        return Response(_json(files), content_type="application/json")
+    return render_template("downloads.html", files=files)
+
+
+def _json(files: list[dict]) -> str:
+    import json
+
+    return json.dumps({"files": files}, indent=2)
+
+
+@bp.route("/download/<name>")
+def download(name: str) -> Response:
+    """One dump; gzip-encoded on the wire when the client accepts it and a .gz exists."""
+    st = execution.state()
+    if name not in published_names(st.build_dir):
+        return plain(404, f"404 Not Found: no download named {name!r}; see /download/")
+    sums = checksums(st.build_dir)
+    path = st.build_dir / name
+    encoded = (
+        not name.endswith(".gz")
+        and (name + ".gz") in sums
+        and "gzip" in request.accept_encodings
+        and request.accept_encodings["gzip"] > 0
+    )
+    served = st.build_dir / (name + ".gz") if encoded else path
+    digest = sums[served.name]
+    response = send_file(served, mimetype=MEDIA_TYPES.get(Path(name).suffix, "text/plain; charset=utf-8"),
+                         etag=digest, conditional=True, max_age=3600)
+    if encoded:
+        response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    response.headers["Repr-Digest"] = "sha-256=:" + base64.b64encode(bytes.fromhex(digest)).decode() + ":"
+    response.headers["X-Checksum-SHA256"] = sums[name]
+    return response
+
+
+@bp.route("/.well-known/void")
+def void() -> Response:
+    """The VoID/DCAT description of the dataset (void.ttl of the build), negotiable."""
+    st = execution.state()
+    path = st.build_dir / "void.ttl"
+    if not path.is_file():
+        return plain(404, "404 Not Found: this build has no void.ttl")
+    try:
+        fmt = negotiate(request.headers.get("Accept"), GRAPH, request.args.get("format"))
+    except UnknownFormat as exc:
+        return plain(400, f"400 Bad Request: {exc}")
+    if fmt is None:
+        return plain(406, "406 Not Acceptable: the VoID description is served as Turtle, N-Triples, RDF/XML or JSON-LD")
+    body = st.memo.get(("void", fmt.key))
+    if body is None:
+        raw = path.read_bytes()
+        if fmt.key == "turtle":
+            body = raw
+        else:
+            triples = ox.parse(raw, format=ox.RdfFormat.TURTLE, base_iri=None)
+            body = ox.serialize(triples, format=fmt.oxigraph(), prefixes=PREFIXES if fmt.key != "ntriples" else None)
+        st.memo[("void", fmt.key)] = body
+    response = Response(body, content_type=fmt.content_type)
+    response.vary.add("Accept")
+    response.set_etag(f"void-{st.version}-{fmt.key}")
+    return response

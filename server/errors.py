@@ -1,0 +1,40 @@
+"""Readable error responses: a plain-text message and the right status, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("policykg.server")
+
+
+def plain(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """A text/plain response carrying a message for people and tools."""
+    response = Response(message.rstrip() + "\n", status=status, content_type="text/plain; charset=utf-8")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def register(app: Flask) -> None:
+    """Install handlers so every error (HTTP or unexpected) becomes a short plain-text response."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        response = exc.get_response()
+        message = f"{exc.code} {exc.name}: {exc.description}"
+        if exc.code == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH")
+            message = f"413 Content Too Large: the request body exceeds this endpoint's limit of {limit} bytes"
+        out = plain(exc.code or 500, message)
+        for name in ("Allow", "Retry-After"):
+            if name in response.headers:
+                out.headers[name] = response.headers[name]
+        return out
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error")
+        return plain(500, "500 Internal Server Error: the server could not answer this request (the error was logged)")

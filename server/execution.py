@@ -1,0 +1,72 @@
+"""Running a query through the backend with the cache in front: shared by /sparql and the linked-data pages."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flask import current_app
+
+from policykg.query_pool import QueryJob, QueryOutcome
+
+from .cache import CachedResponse
+from .state import ServerState
+
+
+class QueryFailed(Exception):
+    """An internal query (for a page) did not succeed."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A finished query: the outcome, its cache key, and whether it came from the cache."""
+
+    outcome: QueryOutcome
+    key: str
+    cached: bool
+
+
+def state() -> ServerState:
+    """The shared state of the current app."""
+    return current_app.extensions["policykg"]
+
+
+def cache_key(st: ServerState, query: str, dgu: Sequence[str], ngu: Sequence[str],
+              results_format: str | None, graph_format: str | None) -> str:
+    """A digest identifying a query's answer under the current dataset version."""
+    material = json.dumps([st.version, query, list(dgu), list(ngu), results_format, graph_format])
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def run(query: str, *, results_format: str | None, graph_format: str | None,
+        dgu: Sequence[str] = (), ngu: Sequence[str] = (), use_cache: bool = True) -> Answer:
+    """Answer a query from the cache or the backend (QueryTimeout / WorkerCrashed propagate)."""
+    st = state()
+    key = cache_key(st, query, dgu, ngu, results_format, graph_format)
+    if use_cache:
+        hit = st.cache.get(key)
+        if hit is not None:
+            return Answer(QueryOutcome("ok", body=hit.body, format_key=hit.format_key, kind=hit.kind), key, True)
+    job = QueryJob(query, tuple(dgu), tuple(ngu), results_format, graph_format, st.max_result_bytes)
+    outcome = st.backend.run(job, st.timeout)
+    if outcome.status == "ok" and use_cache:
+        st.cache.put(key, CachedResponse(outcome.body, outcome.format_key, outcome.kind))
+    return Answer(outcome, key, False)
+
+
+def select_rows(query: str) -> list[dict[str, dict]]:
+    """Run a SELECT for a page and return its SPARQL JSON bindings (raises QueryFailed)."""
+    answer = run(query, results_format="json", graph_format=None)
+    if answer.outcome.status != "ok":
+        raise QueryFailed(f"{answer.outcome.status}: {answer.outcome.message}")
+    return json.loads(answer.outcome.body)["results"]["bindings"]
+
+
+def construct(query: str, graph_format: str) -> QueryOutcome:
+    """Run a CONSTRUCT for a page in the given RDF format (raises QueryFailed)."""
+    answer = run(query, results_format=None, graph_format=graph_format)
+    if answer.outcome.status != "ok":
+        raise QueryFailed(f"{answer.outcome.status}: {answer.outcome.message}")
+    return answer.outcome

@@ -1,0 +1,149 @@
+"""Linked data: instance and ontology IRIs resolve to HTML pages, or to RDF by content negotiation."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import quote
+
+from flask import Blueprint, Response, render_template, request, url_for
+
+from policykg.namespaces import DATA, ONTOLOGY_IRI, PREFIXES
+from policykg.sparql_formats import GRAPH_FORMATS, by_name
+from policykg.store import ONTOLOGY_GRAPH
+
+from . import execution
+from .describe import DESCRIPTIONS, LABELS, RDF_TYPE, _iri, describe, ontology_terms
+from .errors import plain
+from .negotiation import best_media_type
+
+SITE_BASE = "https://w3id.org/policykg/"
+INSTANCE_PATH = str(DATA)[len(SITE_BASE):].strip("/")
+
+bp = Blueprint("pages", __name__)
+
+
+def local_href(iri: str) -> str:
+    """Where a page links an IRI: our own namespaces resolve here, anything else via /resource?iri=."""
+    if iri.startswith(SITE_BASE):
+        return request.script_root + "/" + iri[len(SITE_BASE):]
+    return url_for("pages.resource", iri=iri)
+
+
+@bp.app_template_global()
+def href(iri: str) -> str:
+    """Template helper: local_href."""
+    return local_href(iri)
+
+
+@bp.app_template_global()
+def short(iri: str) -> str:
+    """Template helper: an IRI as prefix:local when a project prefix fits."""
+    best = ""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(namespace) > len(best):
+            best, chosen = namespace, prefix
+    return f"{chosen}:{iri[len(best):]}" if best else iri
+
+
+def _choose() -> tuple[str | None, str | None]:
+    """('html', None) or (None, rdf format key) for this request, or (None, None) when nothing fits."""
+    wanted = request.args.get("format")
+    if wanted:
+        if wanted.lower() == "html":
+            return "html", None
+        fmt = by_name(wanted, "graph")
+        return (None, fmt.key) if fmt else (None, None)
+    offers = ["text/html", *[fmt.media_type for fmt in GRAPH_FORMATS], "application/json", "text/plain"]
+    chosen = best_media_type(request.headers.get("Accept"), offers)
+    if chosen is None:
+        return None, None
+    if chosen == "text/html":
+        return "html", None
+    fmt = by_name(chosen, "graph")
+    return None, fmt.key if fmt else None
+
+
+def _rdf(query: str, key: str) -> Response:
+    outcome = execution.construct(query, key)
+    fmt = next(f for f in GRAPH_FORMATS if f.key == key)
+    response = Response(outcome.body, content_type=fmt.content_type)
+    response.vary.add("Accept")
+    digest = hashlib.sha256(query.encode()).hexdigest()[:16]
+    response.set_etag(f"{execution.state().version}-{key}-{digest}")
+    return response
+
+
+def _alternates(path: str) -> list[tuple[str, str, str]]:
+    return [(fmt.media_type, fmt.key, f"{path}?format={fmt.key}") for fmt in GRAPH_FORMATS]
+
+
+def _not_acceptable() -> Response:
+    return plain(406, "406 Not Acceptable: resources are served as text/html, " +
+                 ", ".join(fmt.media_type for fmt in GRAPH_FORMATS))
+
+
+def resource_response(iri: str) -> Response:
+    """The page or RDF description of one IRI (404 when the graph does not mention it)."""
+    try:
+        node = _iri(iri)
+    except ValueError as exc:
+        return plain(400, f"400 Bad Request: {exc}")
+    html, key = _choose()
+    if html is None and key is None:
+        return _not_acceptable()
+    st = execution.state()
+    if key:
+        query = (f"CONSTRUCT {{ {node} ?p ?o . ?o ?p2 ?o2 . ?s ?p3 {node} }} WHERE {{ "
+                 f"{{ {node} ?p ?o }} UNION {{ {node} ?q ?o . FILTER(isBlank(?o)) ?o ?p2 ?o2 }} "
+                 f"UNION {{ ?s ?p3 {node} }} }}")
+        if not execution.select_rows(f"SELECT * WHERE {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }} LIMIT 1"):
+            return plain(404, f"404 Not Found: the graph says nothing about <{iri}>")
+        return _rdf(query, key)
+    description = describe(iri, st.source_text)
+    if not description.found:
+        return Response(render_template("not_found.html", iri=iri), status=404)
+    path = request.path
+    response = Response(render_template(
+        "resource.html", d=description, alternates=_alternates(path), rdf_type=RDF_TYPE,
+        hidden=set(LABELS) | set(DESCRIPTIONS) | {RDF_TYPE}, quote=quote,
+    ))
+    response.vary.add("Accept")
+    return response
+
+
+@bp.route(f"/{INSTANCE_PATH}/<path:local>")
+def instance(local: str) -> Response:
+    """An IRI of the instance namespace."""
+    return resource_response(str(DATA) + local)
+
+
+@bp.route("/resource")
+def resource() -> Response:
+    """Any IRI in the store (DPV terms included), given as ?iri=."""
+    iri = request.args.get("iri", "").strip()
+    if not iri:
+        return plain(400, "400 Bad Request: give the IRI to describe as ?iri=")
+    return resource_response(iri)
+
+
+@bp.route("/ontology")
+def ontology() -> Response:
+    """The ontology document: every term as a section whose id is the term's fragment (so hash IRIs resolve)."""
+    html, key = _choose()
+    if html is None and key is None:
+        return _not_acceptable()
+    if key:
+        return _rdf(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}", key)
+    order, statements = ontology_terms()
+    if not order:
+        return plain(404, "404 Not Found: the ontology graph is empty")
+    header = statements.get(ONTOLOGY_IRI, [])
+    terms = [iri for iri in order if iri.startswith(ONTOLOGY_IRI + "#")]
+    others = [iri for iri in order if iri != ONTOLOGY_IRI and iri not in terms]
+    response = Response(render_template(
+        "ontology.html", ontology_iri=ONTOLOGY_IRI, header=header, terms=terms + others,
+        statements=statements, alternates=_alternates(request.path), labels=set(LABELS),
+        descriptions=set(DESCRIPTIONS), rdf_type=RDF_TYPE,
+    ))
+    response.vary.add("Accept")
+    return response

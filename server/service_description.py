@@ -1,0 +1,78 @@
+"""The SPARQL 1.1 Service Description returned by GET /sparql without a query."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Response, request
+
+from policykg.sparql_formats import GRAPH, RESULT_FORMATS, BY_KEY
+from policykg.store import DATA_GRAPH, DPV_GRAPH, ONTOLOGY_GRAPH
+
+from . import execution
+from .errors import plain
+from .negotiation import UnknownFormat, negotiate
+
+GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+def service_description() -> Response:
+    """The sd:Service description of this endpoint, in the negotiated RDF syntax (Turtle by default)."""
+    try:
+        fmt = negotiate(request.headers.get("Accept"), GRAPH, request.args.get("format"))
+    except UnknownFormat as exc:
+        return plain(400, f"400 Bad Request: {exc}")
+    if fmt is None:
+        return plain(406, "406 Not Acceptable: the service description is served as Turtle, N-Triples, "
+                          "RDF/XML or JSON-LD")
+    st = execution.state()
+    endpoint_iri = request.base_url
+    memo_key = ("sd", endpoint_iri, fmt.key)
+    body = st.memo.get(memo_key)
+    if body is None:
+        turtle = describe(endpoint_iri, _graph_sizes(st), bool(st.service_allowlist))
+        triples = ox.parse(turtle, format=ox.RdfFormat.TURTLE)
+        body = ox.serialize(triples, format=fmt.oxigraph())
+        st.memo[memo_key] = body
+    response = Response(body, content_type=fmt.content_type)
+    response.vary.add("Accept")
+    response.set_etag(f"sd-{st.version}-{fmt.key}")
+    return response
+
+
+def _graph_sizes(st) -> dict[str, int]:
+    known = [ONTOLOGY_GRAPH, DATA_GRAPH] + ([DPV_GRAPH] if st.dpv_dir or st.backend.name == "remote" else [])
+    sizes: dict[str, int] = dict.fromkeys(known, -1)
+    try:
+        for row in execution.select_rows(GRAPH_COUNTS):
+            sizes[row["g"]["value"]] = int(row["n"]["value"])
+    except Exception:  # noqa: BLE001 - counts are decoration; the description is still valid without them
+        pass
+    return sizes
+
+
+def describe(endpoint: str, graph_sizes: dict[str, int], federated: bool) -> str:
+    """Turtle text of the service description."""
+    result_formats = [fmt.oxigraph().iri for fmt in RESULT_FORMATS]
+    rdf_formats = [BY_KEY[key].oxigraph().iri for key in ("turtle", "ntriples", "rdfxml", "jsonld")]
+    formats = ", ".join(f"<{iri}>" for iri in result_formats + rdf_formats)
+    features = "sd:UnionDefaultGraph" + (", sd:BasicFederatedQuery" if federated else "")
+    named = []
+    for name, size in sorted(graph_sizes.items()):
+        triples = f" ; void:triples {size}" if size >= 0 else ""
+        named.append(f"    sd:namedGraph [ a sd:NamedGraph ; sd:name <{name}> ; sd:graph [ a sd:Graph{triples} ] ]")
+    total = sum(size for size in graph_sizes.values() if size > 0)
+    named_graphs = " ;\n".join(named)
+    return f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix void: <http://rdfs.org/ns/void#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+<{endpoint}> a sd:Service ;
+  sd:endpoint <{endpoint}> ;
+  dct:title "policykg SPARQL endpoint: Meta's UK privacy policy (16 June 2025) as a DPV knowledge graph" ;
+  sd:supportedLanguage sd:SPARQL11Query ;
+  sd:resultFormat {formats} ;
+  sd:feature {features} ;
+  sd:defaultDataset [ a sd:Dataset ;
+    sd:defaultGraph [ a sd:Graph ; dct:description "the union of all named graphs" ; void:triples {total} ] ;
+{named_graphs}
+  ] .
+"""

@@ -1,0 +1,31 @@
+"""The app's settings: defaults, and how the factory turns them into a running backend."""
+
+from __future__ import annotations
+
+DEFAULTS: dict[str, object] = {
+    # Where the dumps are (None: policykg.config.default_build_dir()).
+    "BUILD_DIR": None,
+    # The DPV 2.3 folder: None to locate it (policykg.config.locate_dpv_dir), False to serve without DPV.
+    "DPV_DIR": None,
+    # A SPARQL endpoint URL to front instead of the embedded store.
+    "BACKEND_URL": None,
+    # Seconds a query may run (queueing for a worker included) before it is stopped and answered 503.
+    "QUERY_TIMEOUT": 10.0,
+    # Worker processes per app instance (each holds the dataset in memory).
+    "QUERY_WORKERS": 2,
+    # Address-space limit of a worker process, MB (None: no limit).
+    "WORKER_MEMORY_MB": 4096,
+    # Largest serialized result, bytes.
+    "MAX_RESULT_BYTES": 50 * 1024 * 1024,
+    # Largest request body, bytes (Flask answers 413 beyond it).
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # Response cache bounds (entries, total bytes).
+    "CACHE_ENTRIES": 512,
+    "CACHE_BYTES": 64 * 1024 * 1024,
+    # Hosts (host or host:port) a SERVICE clause may call; empty refuses every SERVICE.
+    "SERVICE_ALLOWLIST": (),
+    # Folder of competency questions (*.rq) shown as examples (None: policykg.config.queries_dir()).
+    "QUERIES_DIR": None,
+    # The policy text, to quote source spans on linked-data pages (None: policykg.config.locate_source_text()).
+    "SOURCE_TEXT": None,
+}

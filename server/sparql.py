@@ -1,0 +1,127 @@
+"""The SPARQL 1.1 Protocol endpoint: /sparql (query via GET, POST form, POST sparql-query)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, Response, g, request
+
+from policykg.query_pool import QueryTimeout, WorkerCrashed
+from policykg.sparql_formats import BY_KEY, GRAPH, RESULTS, formats_for
+
+from . import execution
+from .errors import plain
+from .guard import Refused, inspect_query, inspect_update
+from .negotiation import UnknownFormat, negotiate
+from .service_description import service_description
+
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def endpoint() -> Response:
+    """Dispatch a protocol request: a query, an (always refused) update, or the service description."""
+    args = request.args
+    if request.method == "GET":
+        if "update" in args:
+            return _refused_update(args.get("update", ""))
+        queries = args.getlist("query")
+        if not queries:
+            return service_description()
+        return _answer(queries, args.getlist("default-graph-uri"), args.getlist("named-graph-uri"))
+    mimetype = request.mimetype
+    if mimetype == FORM:
+        form = request.form
+        if "update" in form:
+            return _refused_update(form.get("update", ""))
+        dgu = form.getlist("default-graph-uri") + args.getlist("default-graph-uri")
+        ngu = form.getlist("named-graph-uri") + args.getlist("named-graph-uri")
+        return _answer(form.getlist("query"), dgu, ngu)
+    if mimetype == SPARQL_QUERY:
+        try:
+            text = request.get_data(cache=False).decode(request.mimetype_params.get("charset", "utf-8"))
+        except (UnicodeDecodeError, LookupError):
+            return plain(400, "400 Bad Request: the query body is not valid UTF-8")
+        return _answer([text], args.getlist("default-graph-uri"), args.getlist("named-graph-uri"))
+    if mimetype == SPARQL_UPDATE:
+        return _refused_update(request.get_data(cache=False).decode("utf-8", "replace"))
+    shown = mimetype or "none"
+    return plain(415, f"415 Unsupported Media Type: a POST to /sparql must be {FORM} or {SPARQL_QUERY} "
+                      f"(Content-Type was {shown})")
+
+
+def _refused_update(text: str) -> Response:
+    try:
+        inspect_update(text)
+    except Refused as exc:
+        return plain(403, f"403 Forbidden: {exc}")
+    return plain(403, "403 Forbidden: SPARQL Update is not allowed")  # pragma: no cover - inspect_update raises
+
+
+def _answer(queries: list[str], dgu: list[str], ngu: list[str]) -> Response:
+    st = execution.state()
+    if not queries:
+        return plain(400, "400 Bad Request: no query was given (send it as the 'query' parameter)")
+    if len(queries) > 1:
+        return plain(400, "400 Bad Request: exactly one 'query' parameter is allowed")
+    query = queries[0]
+    if not query.strip():
+        return plain(400, "400 Bad Request: the query is empty")
+    g.query_hash = hashlib.sha256(query.encode()).hexdigest()[:12]
+    try:
+        info = inspect_query(query, st.service_allowlist)
+    except Refused as exc:
+        return plain(403, f"403 Forbidden: {exc}")
+    format_param = request.values.get("format") or request.values.get("output")
+    kinds = [info.kind] if info.kind else [RESULTS, GRAPH]
+    try:
+        chosen = {kind: negotiate(request.headers.get("Accept"), kind, format_param) for kind in kinds}
+    except UnknownFormat as exc:
+        return plain(400, f"400 Bad Request: {exc}; known: " + ", ".join(BY_KEY))
+    if all(fmt is None for fmt in chosen.values()):
+        return _not_acceptable(kinds)
+    results_fmt = chosen.get(RESULTS)
+    graph_fmt = chosen.get(GRAPH)
+    results_key = results_fmt.key if results_fmt else None
+    graph_key = graph_fmt.key if graph_fmt else None
+    etag = execution.cache_key(st, query, dgu, ngu, results_key, graph_key)[:32]
+    if request.if_none_match.contains(etag):
+        g.cache = "etag"
+        return _with_cache_headers(Response(status=304), etag)
+    try:
+        answer = execution.run(query, results_format=results_key, graph_format=graph_key, dgu=dgu, ngu=ngu)
+    except QueryTimeout as exc:
+        return plain(503, f"503 Service Unavailable: {exc}. Simplify the query or add a LIMIT.", {"Retry-After": "5"})
+    except WorkerCrashed as exc:
+        return plain(503, f"503 Service Unavailable: {exc}", {"Retry-After": "5"})
+    g.cache = "hit" if answer.cached else "miss"
+    outcome = answer.outcome
+    if outcome.status == "ok":
+        response = Response(outcome.body, content_type=BY_KEY[outcome.format_key].content_type)
+        return _with_cache_headers(response, etag)
+    if outcome.status == "syntax":
+        return plain(400, f"400 Bad Request: malformed query: {outcome.message}")
+    if outcome.status == "not_acceptable":
+        return _not_acceptable([outcome.kind])
+    if outcome.status == "too_large":
+        return plain(422, f"422 Unprocessable Content: {outcome.message}; add a LIMIT or select fewer variables")
+    if outcome.status == "backend_error":
+        return plain(502, f"502 Bad Gateway: {outcome.message}")
+    return plain(400, f"400 Bad Request: the query could not be evaluated: {outcome.message}")
+
+
+def _not_acceptable(kinds: list[str]) -> Response:
+    offered = ", ".join(fmt.media_type for kind in kinds for fmt in formats_for(kind))
+    return plain(406, f"406 Not Acceptable: this query's results can be served as {offered} "
+                      "(Accept header or format= parameter)")
+
+
+def _with_cache_headers(response: Response, etag: str) -> Response:
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.vary.add("Accept")
+    return response

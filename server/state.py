@@ -1,0 +1,130 @@
+"""What the app holds for its lifetime: the backend, the dataset version, the cache and the examples."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from policykg import config as pkconfig
+from policykg.query_pool import QueryPool
+from policykg.store import dataset_version, locate_dataset_files
+
+from .backends import Backend, EmbeddedBackend, RemoteBackend
+from .cache import ResponseCache
+
+log = logging.getLogger("policykg.server")
+
+
+@dataclass(frozen=True)
+class Example:
+    """A competency question shown on the query page."""
+
+    name: str
+    title: str
+    query: str
+
+
+@dataclass
+class ServerState:
+    """Everything the request handlers share (kept in app.extensions['policykg'])."""
+
+    backend: Backend
+    version: str
+    cache: ResponseCache
+    build_dir: Path
+    dpv_dir: Path | None
+    timeout: float
+    max_result_bytes: int
+    service_allowlist: tuple[str, ...]
+    examples: list[Example] = field(default_factory=list)
+    source_text: str | None = None
+    memo: dict = field(default_factory=dict)
+
+    def close(self) -> None:
+        """Stop worker processes."""
+        self.backend.close()
+
+
+def open_state(settings) -> ServerState:
+    """Build the shared state from the app settings (starts the worker pool in embedded mode)."""
+    build_dir = Path(settings["BUILD_DIR"]) if settings["BUILD_DIR"] else pkconfig.default_build_dir()
+    backend_url = settings["BACKEND_URL"]
+    dpv_dir: Path | None = None
+    backend: Backend
+    if backend_url:
+        backend = RemoteBackend(str(backend_url))
+        version = _remote_version(build_dir, str(backend_url))
+        log.info("fronting the SPARQL endpoint %s", backend_url)
+    else:
+        dpv_dir = _dpv_dir(settings["DPV_DIR"])
+        locate_dataset_files(build_dir, dpv_dir)  # fail early, with a clear message, before spawning workers
+        version = dataset_version(build_dir, dpv_dir)
+        pool = QueryPool(build_dir, dpv_dir, size=int(settings["QUERY_WORKERS"]),
+                         memory_limit_mb=settings["WORKER_MEMORY_MB"])
+        pool.start()
+        backend = EmbeddedBackend(pool)
+        log.info("serving %s (%d triples, DPV %s) with %d query workers", build_dir, pool.triples,
+                 dpv_dir or "absent", pool.size)
+    return ServerState(
+        backend=backend,
+        version=version,
+        cache=ResponseCache(int(settings["CACHE_ENTRIES"]), int(settings["CACHE_BYTES"])),
+        build_dir=build_dir,
+        dpv_dir=dpv_dir,
+        timeout=float(settings["QUERY_TIMEOUT"]),
+        max_result_bytes=int(settings["MAX_RESULT_BYTES"]),
+        service_allowlist=tuple(settings["SERVICE_ALLOWLIST"] or ()),
+        examples=load_examples(Path(settings["QUERIES_DIR"]) if settings["QUERIES_DIR"] else pkconfig.queries_dir()),
+        source_text=_source_text(settings["SOURCE_TEXT"]),
+    )
+
+
+def _dpv_dir(setting) -> Path | None:
+    if setting is False:
+        log.warning("DPV disabled: serving the ontology and data without the DPV vocabulary")
+        return None
+    found = pkconfig.locate_dpv_dir(setting or None)
+    if found.path is None:
+        log.warning(
+            "DPV 2.3 not found (looked in: %s); serving the ontology and data WITHOUT the DPV vocabulary, so "
+            "queries over DPV's hierarchy (skos:broader*) will find nothing. Set --dpv-dir or $%s.",
+            "; ".join(found.tried), pkconfig.DPV_ENV,
+        )
+    return found.path
+
+
+def _remote_version(build_dir: Path, url: str) -> str:
+    sums = build_dir / "SHA256SUMS"
+    seed = sums.read_bytes() if sums.is_file() else b""
+    return hashlib.sha256(seed + url.encode()).hexdigest()[:20]
+
+
+def _source_text(setting) -> str | None:
+    found = pkconfig.locate_source_text(setting or None)
+    if found.path is None:
+        return None
+    return found.path.read_text(encoding="utf-8")
+
+
+DEFAULT_EXAMPLES = [
+    Example("graphs", "How many triples does each named graph hold?",
+            "SELECT ?graph (COUNT(*) AS ?triples)\nWHERE { GRAPH ?graph { ?s ?p ?o } }\nGROUP BY ?graph\nORDER BY ?graph\n"),
+    Example("processes", "Which processing descriptions does the notice list, with their legal basis?",
+            "PREFIX dpv: <https://w3id.org/dpv#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+            "SELECT ?process ?label ?basis\nWHERE {\n  ?process a dpv:Process .\n"
+            "  OPTIONAL { ?process rdfs:label ?label }\n  OPTIONAL { ?process dpv:hasLegalBasis ?basis }\n}\n"
+            "ORDER BY ?label\nLIMIT 200\n"),
+]
+
+
+def load_examples(queries_dir: Path) -> list[Example]:
+    """The *.rq files of a folder as examples (title: the first comment line), or built-in ones."""
+    files = sorted(queries_dir.glob("*.rq")) if queries_dir.is_dir() else []
+    examples = []
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        title = next((line.lstrip("#").strip() for line in text.splitlines() if line.strip().startswith("#")), "")
+        examples.append(Example(path.stem, title or path.stem, text))
+    return examples or list(DEFAULT_EXAMPLES)

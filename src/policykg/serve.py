@@ -1,0 +1,136 @@
+"""`policykg serve`: build the graph if needed and serve the SPARQL endpoint with gunicorn."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from .errors import PolicyKGError
+
+log = logging.getLogger("policykg.serve")
+
+
+def add_serve_parser(subparsers) -> argparse.ArgumentParser:
+    """Register `serve` on an argparse subparsers object (func(args) -> exit code)."""
+    parser = subparsers.add_parser("serve", help="serve the SPARQL endpoint, query page and linked data",
+                                   description=__doc__)
+    add_serve_arguments(parser)
+    parser.set_defaults(func=run_serve)
+    return parser
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `policykg serve`."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
+    parser.add_argument("--build-dir", type=Path, default=None, help="the build folder (default: ./build or $POLICYKG_BUILD_DIR)")
+    parser.add_argument("--dpv-dir", type=Path, default=None, help="folder with the DPV 2.3 Turtle files")
+    parser.add_argument("--no-dpv", action="store_true", help="serve without the DPV vocabulary")
+    parser.add_argument("--backend", metavar="URL", default=None,
+                        help="front this SPARQL 1.1 endpoint instead of the embedded store")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker (default 8)")
+    parser.add_argument("--query-workers", type=int, default=2,
+                        help="query processes per gunicorn worker, each holding the dataset (default 2)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="query timeout in seconds (default 10)")
+    parser.add_argument("--max-result-mb", type=float, default=50.0, help="largest result in MB (default 50)")
+    parser.add_argument("--cache-entries", type=int, default=512, help="cached responses per worker (0: off)")
+    parser.add_argument("--allow-service", action="append", default=[], metavar="HOST",
+                        help="allow SERVICE calls to this host (or host:port); repeatable")
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+
+
+def app_settings(args: argparse.Namespace, build_dir: Path, dpv_dir: Path | None) -> dict:
+    """The create_app() settings for parsed serve options."""
+    return {
+        "BUILD_DIR": str(build_dir),
+        "DPV_DIR": False if args.no_dpv or dpv_dir is None else str(dpv_dir),
+        "BACKEND_URL": args.backend,
+        "QUERY_TIMEOUT": args.timeout,
+        "QUERY_WORKERS": args.query_workers,
+        "MAX_RESULT_BYTES": int(args.max_result_mb * 1024 * 1024),
+        "CACHE_ENTRIES": args.cache_entries,
+        "SERVICE_ALLOWLIST": tuple(args.allow_service),
+    }
+
+
+def prepare(args: argparse.Namespace) -> tuple[Path, Path | None]:
+    """Resolve the build and DPV folders, building the graph first when the build folder lacks it."""
+    from .config import default_build_dir, locate_dpv_dir
+
+    build_dir = args.build_dir or default_build_dir()
+    dpv_dir = None
+    if not args.no_dpv:
+        found = locate_dpv_dir(args.dpv_dir)
+        dpv_dir = found.path
+        if dpv_dir is None and not args.backend:
+            log.warning("DPV 2.3 not found (looked in %s): serving without the DPV vocabulary", "; ".join(found.tried))
+    if args.backend:
+        return build_dir, dpv_dir
+    from .store import locate_dataset_files
+
+    try:
+        from .build import ensure_built  # the graph builder (imported only when serving)
+    except ImportError:
+        locate_dataset_files(build_dir, None)
+        return build_dir, dpv_dir
+    build_dir = Path(ensure_built(build_dir, dpv_dir))
+    return build_dir, dpv_dir
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Entry point of `policykg serve`."""
+    logging.basicConfig(level=getattr(logging, args.log_level.upper()), format="%(message)s", stream=sys.stderr)
+    try:
+        build_dir, dpv_dir = prepare(args)
+    except PolicyKGError as exc:
+        print(f"policykg serve: {exc}", file=sys.stderr)
+        return exc.exit_code
+    settings = app_settings(args, build_dir, dpv_dir)
+    options = {
+        "bind": f"{args.host}:{args.port}",
+        "workers": max(1, args.workers),
+        "threads": max(1, args.threads),
+        "worker_class": "gthread",
+        "timeout": int(max(30, args.timeout * 3)),
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "limit_request_line": 8190,
+        "loglevel": args.log_level,
+        "errorlog": "-",
+        "accesslog": None,
+        "proc_name": "policykg-serve",
+    }
+    print(f"policykg: serving on http://{args.host}:{args.port}/ (SPARQL endpoint /sparql)", file=sys.stderr)
+    gunicorn_server(options, settings).run()
+    return 0
+
+
+def gunicorn_server(options: dict, settings: dict):
+    """A gunicorn application running create_app(settings) in each worker (each opens its own query pool)."""
+    from gunicorn.app.base import BaseApplication
+
+    class GunicornServer(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            from policykg.server import create_app
+
+            return create_app(settings)
+
+    return GunicornServer()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m policykg.serve [options]` (the same options as `policykg serve`)."""
+    parser = argparse.ArgumentParser(prog="python -m policykg.serve", description=__doc__)
+    add_serve_arguments(parser)
+    return run_serve(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policykg.config import locate_dpv_dir
+from server_fixture import write_fixture_build
+
+pytest_plugins = ["build_fixtures"]
+
+
+@pytest.fixture(scope="session")
+def dpv_dir() -> Path | None:
+    """The DPV 2.3 folder (../shared/dpv/2.3 here and in CI), or None."""
+    return locate_dpv_dir(None).path
+
+
+@pytest.fixture(scope="session")
+def server_build_dir(tmp_path_factory) -> Path:
+    """A tiny build folder with every file name `policykg build` writes."""
+    return write_fixture_build(tmp_path_factory.mktemp("server-build"))
+
+
+@pytest.fixture(scope="session")
+def server_settings(server_build_dir, dpv_dir) -> dict:
+    """create_app() settings for the fixture build (short timeout to keep the tests quick)."""
+    return {
+        "BUILD_DIR": str(server_build_dir),
+        "DPV_DIR": str(dpv_dir) if dpv_dir else False,
+        "QUERY_TIMEOUT": 3.0,
+        "QUERY_WORKERS": 2,
+        "QUERIES_DIR": str(Path(__file__).resolve().parents[1] / "queries"),
+        "SOURCE_TEXT": str(server_build_dir / "source.txt"),
+    }
+
+
+@pytest.fixture(scope="session")
+def app(server_settings):
+    """The Flask app on the fixture build (embedded store, DPV when available); one per test session."""
+    from policykg.server import create_app
+
+    application = create_app(server_settings)
+    application.config["TESTING"] = True
+    yield application
+    application.extensions["policykg"].close()
+
+
+@pytest.fixture()
+def client(app):
+    """A Flask test client."""
+    return app.test_client()

@@ -1,0 +1,114 @@
+"""A tiny build folder with the file names `policykg build` writes, for the server tests."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+
+SOURCE_TEXT = (
+    "Privacy Policy\n"
+    "What is the Privacy Policy and what does it cover?\n"
+    "We use information to personalise the Meta Products for you.\n"
+    "Legal basis information\n"
+)
+SPAN_START = SOURCE_TEXT.index("We use information")
+SPAN_END = SOURCE_TEXT.index("for you.") + len("for you.")
+SECTION = "https://www.facebook.com/privacy/policy/?section_id=2-HowDoWeUse"
+
+PREFIXES = """
+@prefix pko: <https://w3id.org/policykg/ontology#> .
+@prefix meta: <https://w3id.org/policykg/meta-uk-2025-06-16/> .
+@prefix dpv: <https://w3id.org/dpv#> .
+@prefix pd: <https://w3id.org/dpv/pd#> .
+@prefix eu-gdpr: <https://w3id.org/dpv/legal/eu/gdpr#> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix void: <http://rdfs.org/ns/void#> .
+"""
+
+ONTOLOGY = PREFIXES + """
+<https://w3id.org/policykg/ontology> a owl:Ontology ;
+  dct:title "policykg ontology (test fixture)" ;
+  owl:versionIRI <https://w3id.org/policykg/ontology/0.1.0> .
+pko:NonUser a owl:Class ;
+  rdfs:label "Person not associated with an account"@en ;
+  skos:definition "Someone whose information Meta processes without an account."@en ;
+  rdfs:subClassOf dpv:DataSubject ,
+    [ a owl:Restriction ; owl:onProperty dpv:hasDataSubject ; owl:someValuesFrom dpv:DataSubject ] .
+pko:InformationCategory a owl:Class ;
+  rdfs:label "Information category"@en ;
+  skos:definition "One of the policy's four top-level kinds of information."@en .
+"""
+
+DATA = PREFIXES + f"""
+meta:notice a dpv:PrivacyNotice ;
+  rdfs:label "Meta Privacy Policy (UK), effective 16 June 2025"@en ;
+  dpv:hasProcess meta:process/contract-personalising, meta:process/consent-ads .
+meta:process/contract-personalising a dpv:Process ;
+  rdfs:label "Personalising the Meta Products"@en ;
+  dct:description "Rows of the contract table: personalising what people see."@en ;
+  dpv:hasLegalBasis eu-gdpr:A6-1-b ;
+  dpv:hasPurpose meta:purpose/personalising ;
+  dpv:hasPersonalData pd:Preference ;
+  prov:wasDerivedFrom meta:span/{SPAN_START}-{SPAN_END} .
+meta:process/consent-ads a dpv:Process ;
+  rdfs:label "Using information from partners to show ads"@en ;
+  dpv:hasLegalBasis eu-gdpr:A6-1-a ;
+  dpv:hasPurpose dpv:PersonalisedAdvertising .
+meta:purpose/personalising a dpv:Purpose ;
+  rdfs:label "Personalising the Meta Products"@en ;
+  skos:broader dpv:ServicePersonalisation .
+meta:span/{SPAN_START}-{SPAN_END} a oa:SpecificResource ;
+  oa:hasSelector [ a oa:TextPositionSelector ; oa:start {SPAN_START} ; oa:end {SPAN_END} ] ;
+  oa:hasScope <{SECTION}> .
+"""
+
+VOID = PREFIXES + """
+meta:dataset a void:Dataset ; dct:title "policykg test fixture" ; void:triples 30 ;
+  void:sparqlEndpoint <http://localhost/sparql> ; void:dataDump <http://localhost/download/policykg.nt> .
+"""
+
+FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD,
+           ".rdf": ox.RdfFormat.RDF_XML}
+
+
+def _expand(turtle: str) -> str:
+    """Write meta:a/b names (not valid Turtle prefixed names) as full IRIs."""
+    return re.sub(r"\bmeta:([\w\-]+/[\w\-/]+)", r"<https://w3id.org/policykg/meta-uk-2025-06-16/\1>", turtle)
+
+
+def write_fixture_build(out: Path) -> Path:
+    """Write ontology.*, data.*, policykg.* (+ .gz), void.ttl, processing-matrix.csv, SHA256SUMS, source.txt."""
+    out.mkdir(parents=True, exist_ok=True)
+    graphs = {
+        "ontology": list(ox.parse(ONTOLOGY, format=ox.RdfFormat.TURTLE)),
+        "data": list(ox.parse(_expand(DATA), format=ox.RdfFormat.TURTLE)),
+    }
+    graphs["policykg"] = graphs["ontology"] + graphs["data"]
+    names = []
+    for stem, triples in graphs.items():
+        for ext, fmt in FORMATS.items():
+            body = ox.serialize(triples, format=fmt)
+            (out / f"{stem}{ext}").write_bytes(body)
+            (out / f"{stem}{ext}.gz").write_bytes(gzip.compress(body, mtime=0))
+            names += [f"{stem}{ext}", f"{stem}{ext}.gz"]
+    (out / "void.ttl").write_text(VOID, encoding="utf-8")
+    (out / "processing-matrix.csv").write_text(
+        "process,label,basis,purpose,information\n"
+        "contract-personalising,Personalising the Meta Products,eu-gdpr:A6-1-b,personalising,pd:Preference\n",
+        encoding="utf-8",
+    )
+    names += ["void.ttl", "processing-matrix.csv"]
+    lines = [f"{hashlib.sha256((out / name).read_bytes()).hexdigest()}  {name}\n" for name in sorted(names)]
+    (out / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
+    (out / "source.txt").write_text(SOURCE_TEXT, encoding="utf-8")
+    return out
