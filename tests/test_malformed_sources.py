@@ -121,3 +121,11 @@ def test_missing_policy_text_warns(tmp_path: Path, monkeypatch, capsys, dpv_fold
     monkeypatch.setenv("POLICYKG_SOURCE_TEXT", str(tmp_path / "missing.txt"))
     assert cli.main(["build", "--out", str(tmp_path / "b"), "--dpv-dir", str(dpv_folder)]) == 0
     assert "policy text not found" in capsys.readouterr().err
+
+
+def test_unwritable_output_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert cli.main(["build", "--out", str(blocker / "sub" / "build")]) == 2
+    err = capsys.readouterr().err
+    assert "policykg build: error:" in err and "Traceback" not in err

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -116,7 +117,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PolicyKGError as exc:
         print(f"policykg {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"policykg {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
+        return EXIT_ERROR
+    except Exception:  # a bug, not bad input: show it, but keep exit code 1 for "does not conform"
+        traceback.print_exc()
+        print(f"policykg {args.command}: internal error (please report it)", file=sys.stderr)
         return EXIT_ERROR
 
 

@@ -325,6 +325,7 @@ def _compile_processes(ctx: Context, notice: URIRef, recipients: dict[str, URIRe
         ctx.add(iri, RDF.type, DPV.Process)
         ctx.add(iri, RDFS.label, Literal(_process_label(proc, duplicates, audience_label), lang=EN))
         ctx.add(iri, DCTERMS.title, Literal(title, lang=EN))
+        ctx.add(iri, DCTERMS.description, Literal(_require(proc, "description", f), lang=EN))
         ctx.add(iri, DPV.hasDataController, controller)
         if "note" in proc:
             ctx.add(iri, SKOS.note, Literal(proc["note"], lang=EN))
