@@ -64,27 +64,27 @@ def describe(iri: str, source_text: str | None) -> Description:
     """The label, types, outgoing and incoming statements and source spans of an IRI."""
     node = _iri(iri)
     out_rows = select_rows(
-        f"SELECT ?p ?o (SAMPLE(?pl) AS ?plabel) (SAMPLE(?ol) AS ?olabel) WHERE {{ {node} ?p ?o . "
-        f"OPTIONAL {{ ?p {LABEL} ?pl }} OPTIONAL {{ ?o {LABEL} ?ol }} }} GROUP BY ?p ?o ORDER BY ?p ?o LIMIT 5000"
-    )
-    nested_rows = select_rows(
-        f"SELECT ?o ?p2 ?o2 (SAMPLE(?pl) AS ?plabel) (SAMPLE(?ol) AS ?olabel) WHERE {{ {node} ?p ?o . "
-        f"FILTER(isBlank(?o)) ?o ?p2 ?o2 OPTIONAL {{ ?p2 {LABEL} ?pl }} OPTIONAL {{ ?o2 {LABEL} ?ol }} }} "
-        f"GROUP BY ?o ?p2 ?o2 ORDER BY ?o ?p2 ?o2 LIMIT 5000"
+        f"SELECT ?p ?o ?p2 ?o2 (SAMPLE(?pl) AS ?plabel) (SAMPLE(?ol) AS ?olabel) (SAMPLE(?pl2) AS ?p2label) "
+        f"(SAMPLE(?ol2) AS ?o2label) WHERE {{ {node} ?p ?o . "
+        f"OPTIONAL {{ FILTER(isBlank(?o)) ?o ?p2 ?o2 OPTIONAL {{ ?p2 {LABEL} ?pl2 }} OPTIONAL {{ ?o2 {LABEL} ?ol2 }} }} "
+        f"OPTIONAL {{ ?p {LABEL} ?pl }} OPTIONAL {{ ?o {LABEL} ?ol }} }} "
+        f"GROUP BY ?p ?o ?p2 ?o2 ORDER BY ?p ?o ?p2 ?o2 LIMIT 5000"
     )
     in_rows = select_rows(
         f"SELECT ?s ?p (SAMPLE(?sl) AS ?slabel) (SAMPLE(?pl) AS ?plabel) WHERE {{ ?s ?p {node} . "
         f"OPTIONAL {{ ?s {LABEL} ?sl }} OPTIONAL {{ ?p {LABEL} ?pl }} }} GROUP BY ?s ?p ORDER BY ?p ?s LIMIT 1000"
     )
-    nested: dict[str, list[tuple[Value, Value]]] = defaultdict(list)
-    for row in nested_rows:
-        nested[row["o"]["value"]].append((_value(row, "p2", "plabel"), _value(row, "o2", "olabel")))
-    outgoing = []
+    outgoing: list[tuple[Value, Value]] = []
+    seen: dict[tuple[str, str, str], Value] = {}
     for row in out_rows:
-        obj = _value(row, "o", "olabel")
-        if obj.term["type"] == "bnode":
-            obj.nested = nested.get(obj.term["value"], [])
-        outgoing.append((_value(row, "p", "plabel"), obj))
+        ident = (row["p"]["value"], row["o"]["type"], row["o"]["value"])
+        obj = seen.get(ident)
+        if obj is None:
+            obj = _value(row, "o", "olabel")
+            seen[ident] = obj
+            outgoing.append((_value(row, "p", "plabel"), obj))
+        if "p2" in row:
+            obj.nested.append((_value(row, "p2", "p2label"), _value(row, "o2", "o2label")))
     incoming = [(_value(row, "s", "slabel"), _value(row, "p", "plabel")) for row in in_rows]
     return Description(
         iri=iri,

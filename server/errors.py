@@ -7,6 +7,10 @@ import logging
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
+from policykg.query_pool import QueryTimeout, WorkerCrashed
+
+from .execution import QueryFailed
+
 log = logging.getLogger("policykg.server")
 
 
@@ -33,6 +37,18 @@ def register(app: Flask) -> None:
             if name in response.headers:
                 out.headers[name] = response.headers[name]
         return out
+
+    @app.errorhandler(QueryTimeout)
+    def timeout(exc: QueryTimeout) -> Response:
+        return plain(503, f"503 Service Unavailable: {exc}", {"Retry-After": "5"})
+
+    @app.errorhandler(WorkerCrashed)
+    def crashed(exc: WorkerCrashed) -> Response:
+        return plain(503, f"503 Service Unavailable: {exc}", {"Retry-After": "5"})
+
+    @app.errorhandler(QueryFailed)
+    def failed(exc: QueryFailed) -> Response:
+        return plain(502, f"502 Bad Gateway: a query behind this page failed: {exc}")
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:

@@ -50,6 +50,7 @@ class QueryInfo:
     form: str | None
     kind: str | None
     service_iris: list[str] = field(default_factory=list)
+    has_dataset_clause: bool = False
 
 
 def tokens(text: str) -> list[Token]:
@@ -91,7 +92,8 @@ def inspect_query(text: str, allowed_service_hosts: Iterable[str] = ()) -> Query
             raise Refused("SERVICE with a variable endpoint is not allowed")
         if not _host_allowed(target, allowed):
             raise Refused(f"SERVICE <{target}> is not allowed: its host is not on this endpoint's allowlist")
-    return QueryInfo(first if first in QUERY_FORMS else None, QUERY_FORMS.get(first or ""), services)
+    return QueryInfo(first if first in QUERY_FORMS else None, QUERY_FORMS.get(first or ""), services,
+                     has_dataset_clause="FROM" in words)
 
 
 def inspect_update(text: str) -> None:

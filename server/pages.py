@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import quote
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request, url_for
 
 from policykg.namespaces import DATA, ONTOLOGY_IRI, PREFIXES
@@ -64,9 +65,13 @@ def _choose() -> tuple[str | None, str | None]:
 
 
 def _rdf(query: str, key: str) -> Response:
-    outcome = execution.construct(query, key)
+    """A CONSTRUCT's triples in the requested syntax, with the project's prefixes where the syntax has them."""
     fmt = next(f for f in GRAPH_FORMATS if f.key == key)
-    response = Response(outcome.body, content_type=fmt.content_type)
+    body = execution.construct(query, "ntriples").body
+    if key != "ntriples":
+        triples = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
+        body = ox.serialize(triples, format=fmt.oxigraph(), prefixes=PREFIXES)
+    response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
     digest = hashlib.sha256(query.encode()).hexdigest()[:16]
     response.set_etag(f"{execution.state().version}-{key}-{digest}")

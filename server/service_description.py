@@ -12,6 +12,8 @@ from . import execution
 from .errors import plain
 from .negotiation import UnknownFormat, negotiate
 
+SD_PREFIXES = {"sd": "http://www.w3.org/ns/sparql-service-description#", "void": "http://rdfs.org/ns/void#",
+               "dct": "http://purl.org/dc/terms/", "formats": "http://www.w3.org/ns/formats/"}
 GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
@@ -31,7 +33,7 @@ def service_description() -> Response:
     if body is None:
         turtle = describe(endpoint_iri, _graph_sizes(st), bool(st.service_allowlist))
         triples = ox.parse(turtle, format=ox.RdfFormat.TURTLE)
-        body = ox.serialize(triples, format=fmt.oxigraph())
+        body = ox.serialize(triples, format=fmt.oxigraph(), prefixes=SD_PREFIXES if fmt.key == "turtle" else None)
         st.memo[memo_key] = body
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
@@ -52,8 +54,8 @@ def _graph_sizes(st) -> dict[str, int]:
 
 def describe(endpoint: str, graph_sizes: dict[str, int], federated: bool) -> str:
     """Turtle text of the service description."""
-    result_formats = [fmt.oxigraph().iri for fmt in RESULT_FORMATS]
-    rdf_formats = [BY_KEY[key].oxigraph().iri for key in ("turtle", "ntriples", "rdfxml", "jsonld")]
+    result_formats = [fmt.iri for fmt in RESULT_FORMATS]
+    rdf_formats = [BY_KEY[key].iri for key in ("turtle", "ntriples", "rdfxml", "jsonld")]
     formats = ", ".join(f"<{iri}>" for iri in result_formats + rdf_formats)
     features = "sd:UnionDefaultGraph" + (", sd:BasicFederatedQuery" if federated else "")
     named = []

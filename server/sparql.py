@@ -93,7 +93,8 @@ def _answer(queries: list[str], dgu: list[str], ngu: list[str]) -> Response:
         g.cache = "etag"
         return _with_cache_headers(Response(status=304), etag)
     try:
-        answer = execution.run(query, results_format=results_key, graph_format=graph_key, dgu=dgu, ngu=ngu)
+        answer = execution.run(query, results_format=results_key, graph_format=graph_key, dgu=dgu, ngu=ngu,
+                               union_default_graph=not info.has_dataset_clause)
     except QueryTimeout as exc:
         return plain(503, f"503 Service Unavailable: {exc}. Simplify the query or add a LIMIT.", {"Retry-After": "5"})
     except WorkerCrashed as exc:

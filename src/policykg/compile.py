@@ -283,9 +283,20 @@ def _compile_rights(ctx: Context, notice: URIRef) -> list[RightOffer]:
     return out
 
 
-def _process_label(proc: dict[str, Any], duplicates: set[str], audience_label: str) -> str:
-    title = proc["title"]
-    return f"{title} ({audience_label})" if title in duplicates else title
+BASIS_NAMES = {
+    "A6-1-a": "consent", "A6-1-b": "contract", "A6-1-c": "legal obligation",
+    "A6-1-d": "vital interests", "A6-1-e": "public interest", "A6-1-f": "legitimate interests",
+}
+#: Labels for the DPV audiences used directly (DPV's own labels are not in our graphs).
+DPV_AUDIENCE_LABELS = {str(DPV.User): "users of the Meta Products"}
+
+
+def _process_label(title: str, duplicates: set[str], bases: list[URIRef], audience_label: str) -> str:
+    """The row's own title, plus its basis and audience where another row has the same title."""
+    if title not in duplicates:
+        return title
+    basis = next(BASIS_NAMES[b.split("#")[-1]] for b in bases if b.split("#")[-1] in BASIS_NAMES)
+    return f"{title} ({basis}; {audience_label[0].lower() + audience_label[1:]})"
 
 
 def _compile_processes(ctx: Context, notice: URIRef, recipients: dict[str, URIRef], rights: list[RightOffer]) -> None:
@@ -308,7 +319,7 @@ def _compile_processes(ctx: Context, notice: URIRef, recipients: dict[str, URIRe
         title = _require(proc, "title", f)
         bases = [ctx.term(b, file=f, line=line, kind="legal basis") for b in _require(proc, "basis", f)]
         audience = ctx.term(_require(proc, "audience", f), file=f, line=line, kind="data subject")
-        audience_label = str(ontology.value(audience, RDFS.label) or audience.split("#")[-1])
+        audience_label = str(ontology.value(audience, RDFS.label) or DPV_AUDIENCE_LABELS.get(str(audience), audience.split("#")[-1]))
         ts = _require(proc, "title_span", f)
         if not (isinstance(ts, list) and len(ts) == 2 and all(isinstance(x, int) for x in ts)):
             raise SourceError(f"title_span must be [start, end], got {ts!r}", path=f, line=line)
@@ -323,7 +334,7 @@ def _compile_processes(ctx: Context, notice: URIRef, recipients: dict[str, URIRe
 
         ctx.add(notice, DPV.hasProcess, iri)
         ctx.add(iri, RDF.type, DPV.Process)
-        ctx.add(iri, RDFS.label, Literal(_process_label(proc, duplicates, audience_label), lang=EN))
+        ctx.add(iri, RDFS.label, Literal(_process_label(title, duplicates, bases, audience_label), lang=EN))
         ctx.add(iri, DCTERMS.title, Literal(title, lang=EN))
         ctx.add(iri, DCTERMS.description, Literal(_require(proc, "description", f), lang=EN))
         ctx.add(iri, DPV.hasDataController, controller)

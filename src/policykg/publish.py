@@ -40,6 +40,7 @@ def add_publish_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--build-dir", type=Path, default=None, help="the build folder (default: ./build)")
     parser.add_argument("--dpv-dir", type=Path, default=None, help="folder with the DPV 2.3 Turtle files")
     parser.add_argument("--no-dpv", action="store_true", help="do not publish the DPV vocabulary")
+    parser.add_argument("--no-build", action="store_true", help="use the build folder as it is (never rebuild)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per upload (default 120)")
     parser.set_defaults(func=run_publish)
     return parser
@@ -104,11 +105,13 @@ def run_publish(args: argparse.Namespace) -> int:
             print("policykg publish: DPV 2.3 not found (looked in " + "; ".join(found.tried)
                   + "); publishing the ontology and data only", file=sys.stderr)
     try:
-        try:
-            from .build import ensure_built
-        except ImportError:
-            pass
-        else:
+        ensure_built = None
+        if not args.no_build:
+            try:
+                from .build import ensure_built
+            except ImportError:
+                pass
+        if ensure_built is not None:
             build_dir = Path(ensure_built(build_dir, dpv_dir))
         count = publish(args.url, build_dir, dpv_dir, args.timeout)
     except PolicyKGError as exc:

@@ -234,8 +234,14 @@ def to_sparql_json(result: QueryResult) -> dict[str, Any]:
 
 
 def dumps_json(result: QueryResult) -> str:
-    """The result as indented SPARQL JSON text, the format of the stored expected results."""
-    return json.dumps(to_sparql_json(result), indent=1, ensure_ascii=False) + "\n"
+    """The result as SPARQL JSON text with one binding per line: the format of the stored expected results."""
+    doc = to_sparql_json(result)
+    if result.is_boolean:
+        return json.dumps(doc, ensure_ascii=False) + "\n"
+    head = json.dumps(doc["head"], ensure_ascii=False)
+    rows = ",\n".join("  " + json.dumps(b, ensure_ascii=False) for b in doc["results"]["bindings"])
+    return f'{{"head": {head},\n "results": {{"bindings": [\n{rows}\n ]}}}}\n' if rows else \
+        f'{{"head": {head},\n "results": {{"bindings": []}}}}\n'
 
 
 def dumps_csv(result: QueryResult) -> str:

@@ -50,6 +50,7 @@ class QueryJob:
     results_format: str | None = "json"
     graph_format: str | None = "turtle"
     max_result_bytes: int = 50 * 1024 * 1024
+    union_default_graph: bool = True
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,8 @@ def execute_job(store, job: QueryJob) -> QueryOutcome:
 
     try:
         result = query(
-            store, job.query, default_graph_uris=job.default_graph_uris, named_graph_uris=job.named_graph_uris
+            store, job.query, default_graph_uris=job.default_graph_uris, named_graph_uris=job.named_graph_uris,
+            union_default_graph=job.union_default_graph,
         )
     except SyntaxError as exc:
         return QueryOutcome("syntax", message=str(exc))
@@ -298,7 +300,9 @@ class QueryPool:
                 self._replace_later(worker)
                 raise QueryTimeout(f"the query did not finish within {timeout:g} s and was stopped")
             outcome = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError) as exc:
+        except QueryTimeout:
+            raise
+        except Exception as exc:  # noqa: BLE001 - EOF, broken pipe, undecodable answer: the worker is lost
             self._replace_later(worker)
             raise WorkerCrashed("the query worker stopped while running the query (memory limit?)") from exc
         self._idle.put(worker)
@@ -340,4 +344,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Re-import under the real module name so pickled QueryJob/QueryOutcome classes resolve in both processes.
+    from policykg.query_pool import main as _main
+
+    sys.exit(_main())

@@ -28,6 +28,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--build-dir", type=Path, default=None, help="the build folder (default: ./build or $POLICYKG_BUILD_DIR)")
     parser.add_argument("--dpv-dir", type=Path, default=None, help="folder with the DPV 2.3 Turtle files")
     parser.add_argument("--no-dpv", action="store_true", help="serve without the DPV vocabulary")
+    parser.add_argument("--no-build", action="store_true", help="use the build folder as it is (never rebuild)")
     parser.add_argument("--backend", metavar="URL", default=None,
                         help="front this SPARQL 1.1 endpoint instead of the embedded store")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
@@ -67,9 +68,13 @@ def prepare(args: argparse.Namespace) -> tuple[Path, Path | None]:
         dpv_dir = found.path
         if dpv_dir is None and not args.backend:
             log.warning("DPV 2.3 not found (looked in %s): serving without the DPV vocabulary", "; ".join(found.tried))
+    from .store import locate_dataset_files
+
     if args.backend:
         return build_dir, dpv_dir
-    from .store import locate_dataset_files
+    if args.no_build:
+        locate_dataset_files(build_dir, None)
+        return build_dir, dpv_dir
 
     try:
         from .build import ensure_built  # the graph builder (imported only when serving)

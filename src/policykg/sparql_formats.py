@@ -22,6 +22,11 @@ class Format:
     accepted_types: tuple[str, ...] = ()
 
     @property
+    def iri(self) -> str:
+        """The W3C format IRI (http://www.w3.org/ns/formats/...), for service descriptions."""
+        return "http://www.w3.org/ns/formats/" + _W3C_FORMAT_NAMES[self.key]
+
+    @property
     def content_type(self) -> str:
         """The Content-Type header value (with charset for textual types)."""
         return self.media_type + "; charset=utf-8"
@@ -53,6 +58,12 @@ _OXIGRAPH = {
     "ntriples": lambda: ox.RdfFormat.N_TRIPLES,
     "rdfxml": lambda: ox.RdfFormat.RDF_XML,
     "jsonld": lambda: ox.RdfFormat.JSON_LD,
+}
+
+_W3C_FORMAT_NAMES = {
+    "json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML", "csv": "SPARQL_Results_CSV",
+    "tsv": "SPARQL_Results_TSV", "turtle": "Turtle", "ntriples": "N-Triples", "rdfxml": "RDF_XML",
+    "jsonld": "JSON-LD",
 }
 
 BY_KEY: dict[str, Format] = {fmt.key: fmt for fmt in RESULT_FORMATS + GRAPH_FORMATS}

@@ -97,8 +97,13 @@ def query(
     default_graph_uris: Sequence[str] = (),
     named_graph_uris: Sequence[str] = (),
     base_iri: str | None = None,
+    union_default_graph: bool = True,
 ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """Run a SPARQL query; the default graph is the union of all graphs unless the protocol names a dataset."""
+    """Run a SPARQL query; the default graph is the union of all graphs unless the protocol names a dataset.
+
+    Pass union_default_graph=False for a query with its own FROM / FROM NAMED clauses (pyoxigraph's union
+    option would override them).
+    """
     if default_graph_uris or named_graph_uris:
         return store.query(
             sparql,
@@ -106,7 +111,7 @@ def query(
             default_graph=_nodes(default_graph_uris),
             named_graphs=_nodes(named_graph_uris),
         )
-    return store.query(sparql, base_iri=base_iri, use_default_graph_as_union=True)
+    return store.query(sparql, base_iri=base_iri, use_default_graph_as_union=union_default_graph)
 
 
 def _nodes(iris: Iterable[str]) -> list[ox.NamedNode]:

@@ -1,0 +1,238 @@
+"""Benchmark: this endpoint vs rdflib-endpoint vs `oxigraph serve-read-only`, same data, same query mix, with wrk.
+
+Usage: python bench/bench_endpoint.py [--build-dir DIR] [--dpv-dir DIR] [--duration 10] [--connections 1 8]
+Needs: wrk (apt-get install wrk), pip install oxigraph rdflib-endpoint uvicorn.
+Every server binds to 127.0.0.1. Prints a Markdown table (req/s, p50, p99, errors, ratios) and writes JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from policykg.config import default_build_dir, locate_dpv_dir  # noqa: E402
+from policykg.store import BUILD_GRAPHS, DPV_GRAPH, DPV_TURTLE_FILES  # noqa: E402
+
+WRK_SCRIPT = """
+local bodies = {%s}
+local counter = 0
+request = function()
+  counter = counter + 1
+  local body = bodies[(counter %% #bodies) + 1]
+  return wrk.format("POST", "%s", {["Content-Type"] = "application/x-www-form-urlencoded",
+                                   ["Accept"] = "application/sparql-results+json"}, body)
+end
+"""
+
+
+@dataclass
+class Result:
+    server: str
+    connections: int
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def query_mix() -> list[tuple[str, str]]:
+    """The competency questions (queries/*.rq) if present, else bench/queries/*.rq."""
+    for folder in (ROOT / "queries", HERE / "queries"):
+        files = sorted(folder.glob("*.rq"))
+        if files:
+            return [(path.name, path.read_text(encoding="utf-8")) for path in files]
+    raise SystemExit("no queries found")
+
+
+def post(url: str, query: str) -> tuple[int, bytes]:
+    data = urllib.parse.urlencode({"query": query}).encode()
+    request = urllib.request.Request(url, data=data, headers={"Accept": "application/sparql-results+json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def wait_up(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server for {url} exited with {process.returncode}")
+        try:
+            if post(url, "ASK {}")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{url} did not start")
+
+
+def graph_files(build_dir: Path, dpv_dir: Path | None) -> list[tuple[str, Path]]:
+    files = [(graph, build_dir / name) for name, graph in BUILD_GRAPHS.items()]
+    if dpv_dir:
+        files += [(DPV_GRAPH, dpv_dir / name) for name in DPV_TURTLE_FILES]
+    return files
+
+
+def start_servers(build_dir: Path, dpv_dir: Path | None, work: Path, which: list[str]) -> dict[str, tuple[str, subprocess.Popen]]:
+    servers: dict[str, tuple[str, subprocess.Popen]] = {}
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    dpv_args = ["--dpv-dir", str(dpv_dir)] if dpv_dir else ["--no-dpv"]
+    for name, extra in (("policykg", []), ("policykg (no cache)", ["--cache-entries", "0"])):
+        if name not in which:
+            continue
+        port = free_port()
+        command = [sys.executable, "-m", "policykg.serve", "--host", "127.0.0.1", "--port", str(port),
+                   "--build-dir", str(build_dir), "--no-build", "--log-level", "error", *dpv_args, *extra]
+        servers[name] = (f"http://127.0.0.1:{port}/sparql", subprocess.Popen(command, **quiet))
+    if "oxigraph" in which:
+        oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+        location = work / "oxigraph"
+        for graph, path in graph_files(build_dir, dpv_dir):
+            subprocess.run([oxigraph, "load", "--location", str(location), "--file", str(path), "--graph", graph],
+                           check=True, **quiet)
+        port = free_port()
+        command = [oxigraph, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+                   "--union-default-graph"]
+        servers["oxigraph serve-read-only"] = (f"http://127.0.0.1:{port}/query", subprocess.Popen(command, **quiet))
+    if "rdflib-endpoint" in which:
+        port = free_port()
+        specs = [f"{graph}={path}" for graph, path in graph_files(build_dir, dpv_dir)]
+        command = [sys.executable, str(HERE / "rdflib_endpoint_app.py"), str(port), *specs]
+        servers["rdflib-endpoint"] = (f"http://127.0.0.1:{port}/", subprocess.Popen(command, **quiet))
+    for url, process in servers.values():
+        wait_up(url, process)
+    return servers
+
+
+def check_answers(servers: dict, queries: list[tuple[str, str]]) -> None:
+    """Every server must answer every query with 200 and the same number of rows (else the race is unfair)."""
+    for name, query in queries:
+        counts = {}
+        for server, (url, _) in servers.items():
+            status, body = post(url, query)
+            if status != 200:
+                raise SystemExit(f"{server} answered {status} to {name}: {body[:300]!r}")
+            answer = json.loads(body)
+            counts[server] = answer["boolean"] if "boolean" in answer else len(answer["results"]["bindings"])
+        if len(set(counts.values())) != 1:
+            raise SystemExit(f"servers disagree on {name}: {counts}")
+        print(f"  {name}: {next(iter(counts.values()))} rows from every server", file=sys.stderr)
+
+
+def parse_ms(text: str) -> float:
+    match = re.match(r"([\d.]+)(us|ms|s|m)", text)
+    if match is None:
+        raise ValueError(f"cannot read wrk latency {text!r}")
+    value, unit = match.groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def run_wrk(url: str, queries: list[tuple[str, str]], connections: int, duration: int, work: Path) -> dict:
+    path = urllib.parse.urlsplit(url).path or "/"
+    bodies = ", ".join(json.dumps(urllib.parse.urlencode({"query": q})) for _, q in queries)
+    script = work / "mix.lua"
+    script.write_text(WRK_SCRIPT % (bodies, path), encoding="utf-8")
+    base = url[: -len(path)] if path != "/" else url.rstrip("/")
+    threads = min(connections, 2)
+    output = subprocess.run(["wrk", "--timeout", "30s", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency",
+                             "-s", str(script), base + path], capture_output=True, text=True, check=True).stdout
+    if "Latency Distribution" not in output:
+        raise SystemExit(f"wrk gave no latency distribution for {url}:\n{output}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = parse_ms(re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE).group(1))
+    p99 = parse_ms(re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE).group(1))
+    total = int(re.search(r"(\d+) requests in", output).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    errors = int(non2xx.group(1)) if non2xx else 0
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    return {"requests_per_s": rps, "p50_ms": p50, "p99_ms": p99, "requests": total, "errors": errors}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build-dir", type=Path, default=None)
+    parser.add_argument("--dpv-dir", type=Path, default=None)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--servers", nargs="+",
+                        default=["policykg", "policykg (no cache)", "oxigraph serve-read-only", "rdflib-endpoint"])
+    parser.add_argument("--json", type=Path, default=HERE / "results.json")
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk not found: apt-get install wrk")
+    build_dir = args.build_dir or default_build_dir()
+    if not (build_dir / "data.nt").is_file():
+        raise SystemExit(f"no build in {build_dir}: run `policykg build --out {build_dir}` first")
+    dpv_dir = locate_dpv_dir(args.dpv_dir).path
+    queries = query_mix()
+    which = ["oxigraph" if s.startswith("oxigraph") else s for s in args.servers]
+    print(f"query mix: {', '.join(name for name, _ in queries)}; DPV: {dpv_dir or 'absent'}", file=sys.stderr)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        servers = start_servers(build_dir, dpv_dir, work, which)
+        try:
+            check_answers(servers, queries)
+            results: list[Result] = []
+            for connections in args.connections:
+                for server, (url, _) in servers.items():
+                    run_wrk(url, queries, connections, 2, work)  # warm-up
+                    measured = run_wrk(url, queries, connections, args.duration, work)
+                    results.append(Result(server, connections, **measured))
+                    print(f"  {server} c={connections}: {measured}", file=sys.stderr)
+        finally:
+            for _, process in servers.values():
+                process.terminate()
+            for _, process in servers.values():
+                try:
+                    process.wait(15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+    report(results, queries, args.duration)
+    args.json.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def report(results: list[Result], queries: list, duration: int) -> None:
+    print(f"\nQuery mix: {len(queries)} queries, round-robin, POST form, SPARQL JSON; wrk {duration} s per cell; "
+          f"{os.cpu_count()} cores.\n")
+    print("| server | clients | req/s | p50 ms | p99 ms | errors | vs rdflib-endpoint | vs oxigraph |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for result in results:
+        peers = {r.server: r for r in results if r.connections == result.connections}
+        rdflib = peers.get("rdflib-endpoint")
+        oxi = peers.get("oxigraph serve-read-only")
+        vs_rdflib = f"{result.requests_per_s / rdflib.requests_per_s:.1f}x" if rdflib and rdflib.requests_per_s else "-"
+        vs_oxi = f"{result.requests_per_s / oxi.requests_per_s:.2f}x" if oxi and oxi.requests_per_s else "-"
+        print(f"| {result.server} | {result.connections} | {result.requests_per_s:.0f} | {result.p50_ms:.2f} | "
+              f"{result.p99_ms:.2f} | {result.errors} | {vs_rdflib} | {vs_oxi} |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

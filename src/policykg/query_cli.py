@@ -1,0 +1,107 @@
+"""`policykg query FILE|--cq NAME`: run a SPARQL query or a competency question against the embedded store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .queries import QueryError, QueryResult, dumps_csv, dumps_json, get_question, load_question, run_query
+
+FORMATS = ("table", "csv", "json")
+
+#: Prefixes used to shorten IRIs in the table format (longest namespace first when matching).
+TABLE_PREFIXES: dict[str, str] = {
+    "meta:": "https://w3id.org/policykg/meta-uk-2025-06-16/",
+    "pko:": "https://w3id.org/policykg/ontology#",
+    "dpv:": "https://w3id.org/dpv#",
+    "pd:": "https://w3id.org/dpv/pd#",
+    "eu-gdpr:": "https://w3id.org/dpv/legal/eu/gdpr#",
+    "legal-gb:": "https://w3id.org/dpv/legal/gb#",
+    "tech:": "https://w3id.org/dpv/tech#",
+}
+
+
+def add_query_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register the `query` subcommand."""
+    p = subparsers.add_parser(
+        "query", help="run a SPARQL query file or a competency question against the graph",
+        description="Run a SELECT or ASK query over the union of the ontology, the data and (when found) DPV.",
+    )
+    p.add_argument("file", nargs="?", help="a .rq file with a SELECT or ASK query")
+    p.add_argument("--cq", metavar="NAME", help="a competency question by name (cq01-purposes-by-legal-basis) or number (cq01)")
+    p.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+    p.add_argument("--build-dir", help="the build folder (default: ./build or $POLICYKG_BUILD_DIR; built if missing or stale)")
+    p.add_argument("--dpv-dir", help="folder with the DPV 2.3 Turtle files (default: $POLICYKG_DPV_DIR, ../shared/dpv/2.3, ...)")
+    p.add_argument("--list", action="store_true", help="list the competency questions and exit")
+    p.set_defaults(func=cmd_query)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    """Run the query named on the command line and print its result."""
+    from .queries import load_questions
+
+    if args.list:
+        for cq in load_questions():
+            print(f"{cq.name}\t{cq.question}")
+        return 0
+    if bool(args.file) == bool(args.cq):
+        raise QueryError("give either a query FILE or --cq NAME (see --list)")
+    if args.cq:
+        cq = get_question(args.cq)
+        text, needs_dpv = cq.text, cq.requires_dpv
+    else:
+        path = Path(args.file)
+        if not path.is_file():
+            raise QueryError("no such query file", path=path)
+        cq = load_question(path)
+        text, needs_dpv = cq.text, cq.requires_dpv
+    try:
+        result = _run(text, args.build_dir, args.dpv_dir, needs_dpv)
+    except QueryError as exc:
+        raise QueryError(str(exc), path=cq.path) from exc
+    sys.stdout.write(render(result, args.format))
+    return 0
+
+
+def _run(text: str, build_dir: str | None, dpv_dir: str | None, needs_dpv: bool) -> QueryResult:
+    from .build import ensure_built
+    from .config import default_build_dir, locate_dpv_dir, require_dpv_dir
+    from .store import load_store
+
+    dpv = require_dpv_dir(dpv_dir) if (needs_dpv or dpv_dir) else locate_dpv_dir().path
+    out = ensure_built(Path(build_dir) if build_dir else default_build_dir(), dpv)
+    return run_query(load_store(out, dpv), text)
+
+
+def render(result: QueryResult, fmt: str) -> str:
+    """The result as text in one of FORMATS."""
+    if fmt == "json":
+        return dumps_json(result)
+    if fmt == "csv":
+        return dumps_csv(result)
+    return render_table(result)
+
+
+def shorten(value: str) -> str:
+    """An IRI written with a known prefix where one fits."""
+    for prefix, ns in sorted(TABLE_PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if value.startswith(ns):
+            return prefix + value[len(ns):]
+    return value
+
+
+def render_table(result: QueryResult) -> str:
+    """A plain-text table with aligned columns and IRIs shortened by prefix."""
+    if result.is_boolean:
+        return ("true" if result.boolean else "false") + "\n"
+    header = list(result.variables)
+    cells = [[shorten(row[name][1]) if name in row and row[name][0] == "uri" else (row[name][1] if name in row else "")
+              for name in header] for row in result.rows]
+    cells = [[c.replace("\n", " ") for c in line] for line in cells]
+    widths = [max([len(h), *(len(line[i]) for line in cells)]) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in cells]
+    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,221 @@
+"""A read-only public endpoint: updates, LOAD, SERVICE and FROM cannot reach out; runaway queries are stopped."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from policykg.server import create_app
+
+
+def status_of(response) -> int:
+    return response.status_code
+
+
+@pytest.mark.parametrize("update", [
+    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+    "DELETE WHERE { ?s ?p ?o }",
+    "LOAD <http://example.org/data.ttl>",
+    "DROP ALL",
+    "CLEAR DEFAULT",
+    "PREFIX ex: <http://example.org/> # a comment\nWITH ex:g DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+])
+def test_updates_are_refused_whichever_way_they_arrive(client, update):
+    attempts = [
+        client.post("/sparql", data={"update": update}),
+        client.post("/sparql", data=update, content_type="application/sparql-update"),
+        client.get("/sparql", query_string={"update": update}),
+        client.get("/sparql", query_string={"query": update}),
+        client.post("/sparql", data=update, content_type="application/sparql-query"),
+    ]
+    for response in attempts:
+        assert response.status_code == 403, response.data
+        assert b"not allowed" in response.data
+    count = client.get("/sparql", query_string={"query": "ASK { <urn:a> <urn:b> <urn:c> }"})
+    assert json.loads(count.data)["boolean"] is False
+
+
+def service_variants(port: int) -> list[str]:
+    url = f"http://127.0.0.1:{port}/sparql"
+    return [
+        f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+        f"select * where {{ service silent <{url}> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ SeRvIcE<{url}>{{?s ?p ?o}} }}",
+        f"PREFIX e: <http://127.0.0.1:{port}/> SELECT * WHERE {{ SERVICE e:sparql {{ ?s ?p ?o }} }}",
+        f"BASE <http://127.0.0.1:{port}/> SELECT * WHERE {{ SERVICE <sparql> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ SERVICE # comment\n <{url}> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ VALUES ?e {{ <{url}> }} SERVICE ?e {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ ?a ?b ?c OPTIONAL {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }} LIMIT 1",
+        f"SELECT * WHERE {{ {{ SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }} }}",
+        f"ASK {{ FILTER(?a<?b)SERVICE<{url}>{{?s ?p ?o}} }}",
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    ]
+
+
+def test_service_is_refused_and_nothing_is_contacted(client, trap):
+    for query in service_variants(trap.port):
+        response = client.post("/sparql", data={"query": query})
+        assert response.status_code == 403, (query, response.data)
+        assert b"SERVICE" in response.data
+    time.sleep(0.2)
+    assert trap.connections == []
+
+
+def test_keywords_inside_strings_iris_and_names_are_not_refused(client):
+    query = """PREFIX dpv: <https://w3id.org/dpv#>
+    # SERVICE <http://evil.example/> in a comment
+    SELECT ?x WHERE { VALUES ?x { "SERVICE <http://evil.example/> { }" 'LOAD <x>' dpv:ServiceProvision
+    <http://example.org/SERVICE> } }"""
+    response = client.post("/sparql", data={"query": query})
+    assert response.status_code == 200, response.data
+    assert len(json.loads(response.data)["results"]["bindings"]) == 4
+
+
+def test_from_and_from_named_never_read_urls_or_files(client, trap):
+    for query in [
+        f"SELECT * FROM <http://127.0.0.1:{trap.port}/data.ttl> WHERE {{ ?s ?p ?o }}",
+        f"SELECT * FROM NAMED <http://127.0.0.1:{trap.port}/g> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }",
+    ]:
+        response = client.post("/sparql", data={"query": query})
+        assert response.status_code == 200
+        assert json.loads(response.data)["results"]["bindings"] == []
+    time.sleep(0.2)
+    assert trap.connections == []
+
+
+@pytest.fixture(scope="module")
+def strict_app(server_settings, trap_port_holder):
+    """An app with an allowlisted SERVICE host and a tiny result cap."""
+    settings = dict(server_settings, SERVICE_ALLOWLIST=(f"127.0.0.1:{trap_port_holder.port}",),
+                    MAX_RESULT_BYTES=4000, QUERY_WORKERS=1, CACHE_ENTRIES=0)
+    application = create_app(settings)
+    yield application
+    application.extensions["policykg"].close()
+
+
+@pytest.fixture(scope="module")
+def trap_port_holder():
+    from conftest import Trap  # the server tests' conftest
+
+    found = Trap()
+    yield found
+    found.sock.close()
+
+
+def test_allowlisted_service_host_is_called(strict_app, trap_port_holder):
+    client = strict_app.test_client()
+    allowed = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{trap_port_holder.port}/sparql> {{ ?s ?p ?o }} }}"
+    response = client.post("/sparql", data={"query": allowed})
+    assert response.status_code != 403
+    time.sleep(0.2)
+    assert trap_port_holder.connections and b"/sparql" in trap_port_holder.connections[0]
+    other = client.post("/sparql", data={"query": "SELECT * WHERE { SERVICE <http://127.0.0.2:9999/x> { ?s ?p ?o } }"})
+    assert other.status_code == 403
+
+
+def test_result_size_cap(strict_app):
+    client = strict_app.test_client()
+    big = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert big.status_code == 422
+    assert b"LIMIT" in big.data
+    small = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 3"})
+    assert small.status_code == 200
+
+
+def test_request_size_cap(client):
+    filler = "# " + "x" * (2 * 1024 * 1024) + "\nASK {}"
+    form = client.post("/sparql", data={"query": filler})
+    assert form.status_code == 413
+    direct = client.post("/sparql", data=filler, content_type="application/sparql-query")
+    assert direct.status_code == 413
+    assert b"limit" in direct.data
+
+
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def worker_pids(app) -> set[int]:
+    pool = app.extensions["policykg"].backend.pool
+    return {worker.process.pid for worker in pool._all}
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_runaway_query_is_stopped_with_503_and_its_process_killed(app, client):
+    before = worker_pids(app)
+    started = time.monotonic()
+    response = client.get("/sparql", query_string={"query": CARTESIAN})
+    elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    assert b"did not finish" in response.data and response.headers["Retry-After"]
+    assert elapsed < app.config["QUERY_TIMEOUT"] + 1.5
+    killed = before - worker_pids(app)
+    assert len(killed) == 1
+    assert not any(alive(pid) for pid in killed), "the runaway worker is still running"
+    deadline = time.monotonic() + 10
+    while app.extensions["policykg"].backend.pool.idle < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert app.extensions["policykg"].backend.pool.idle == 2, "the pool was not refilled"
+    assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
+
+
+def fetch(url: str, data: dict | None = None) -> tuple[int, bytes, float]:
+    started = time.monotonic()
+    body = urllib.parse.urlencode(data).encode() if data else None
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=30) as response:
+            return response.status, response.read(), time.monotonic() - started
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read(), time.monotonic() - started
+
+
+def test_live_server_timeout_does_not_block_a_simple_query(live_server):
+    results: dict[str, tuple[int, bytes, float]] = {}
+    runaway = threading.Thread(target=lambda: results.setdefault(
+        "runaway", fetch(live_server + "/sparql", {"query": CARTESIAN})))
+    runaway.start()
+    time.sleep(0.4)
+    simple = fetch(live_server + "/sparql", {"query": f"ASK {{ ?s ?p ?o }} # {os.getpid()}-{time.time()}"})
+    runaway.join(30)
+    status, body, elapsed = simple
+    assert status == 200 and json.loads(body)["boolean"] is True
+    assert elapsed < 1.0, f"a simple query took {elapsed:.2f} s while a runaway query ran"
+    status, body, elapsed = results["runaway"]
+    assert status == 503, body
+    assert 1.5 < elapsed < 4.0
+    health = json.loads(fetch(live_server + "/healthz")[1])
+    assert health["status"] == "ok"
+
+
+def test_live_server_refuses_a_2mb_body(live_server):
+    status, body, _ = fetch(live_server + "/sparql", {"query": "# " + "y" * (2 * 1024 * 1024) + "\nASK {}"})
+    assert status == 413
+
+
+def test_errors_never_show_stack_traces(app, client, monkeypatch):
+    backend = app.extensions["policykg"].backend
+
+    def broken(job, timeout):
+        raise RuntimeError("internal detail that must not leak")
+
+    monkeypatch.setattr(backend, "run", broken)
+    response = client.get("/sparql", query_string={"query": "ASK { ?x ?y ?z } # broken backend"})
+    assert response.status_code == 500
+    assert b"Traceback" not in response.data and b"internal detail" not in response.data
+    page = client.get("/meta-uk-2025-06-16/notice?nocache=1")
+    assert page.status_code in (500, 200)
+    assert b"Traceback" not in page.data

@@ -1,0 +1,107 @@
+"""Remote-engine mode: `policykg publish` into a real Oxigraph server, then the same app fronts it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from policykg.publish import add_publish_parser, publish
+from policykg.server import create_app
+
+QUERIES = [
+    "SELECT ?process ?label WHERE { ?process a <https://w3id.org/dpv#Process> ; "
+    "<http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label",
+    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
+    "ASK { ?s a <https://w3id.org/dpv#PrivacyNotice> }",
+    "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) ?p LIMIT 20",
+]
+
+
+def competency_queries() -> list[str]:
+    folder = Path(__file__).resolve().parents[2] / "queries"
+    return [path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.rq"))] if folder.is_dir() else []
+
+
+@pytest.fixture(scope="module")
+def published(oxigraph_server, server_build_dir, dpv_dir):
+    """The fixture build (and DPV) loaded into the Oxigraph server through the Graph Store Protocol."""
+    sent = publish(oxigraph_server + "/store", server_build_dir, dpv_dir)
+    assert sent == 2 + (5 if dpv_dir else 0)
+    return oxigraph_server
+
+
+@pytest.fixture(scope="module")
+def remote_app(published, server_settings):
+    settings = dict(server_settings, BACKEND_URL=published + "/query", QUERY_TIMEOUT=2.0)
+    application = create_app(settings)
+    yield application
+    application.extensions["policykg"].close()
+
+
+def rows(response) -> list:
+    assert response.status_code == 200, response.data
+    body = json.loads(response.data)
+    if "boolean" in body:
+        return [body["boolean"]]
+    return sorted(json.dumps(row, sort_keys=True) for row in body["results"]["bindings"])
+
+
+def test_remote_answers_equal_embedded_answers(remote_app, client):
+    remote = remote_app.test_client()
+    queries = QUERIES + competency_queries()
+    for query in queries:
+        expected = rows(client.post("/sparql", data={"query": query}))
+        assert rows(remote.post("/sparql", data={"query": query})) == expected, query
+    construct = "CONSTRUCT WHERE { ?s <https://w3id.org/dpv#hasLegalBasis> ?o }"
+    response = remote.get("/sparql", query_string={"query": construct}, headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200 and response.mimetype == "application/n-triples"
+    assert len(response.data.decode().strip().splitlines()) == 2
+
+
+def test_remote_mode_keeps_the_protections(remote_app, trap):
+    remote = remote_app.test_client()
+    assert remote.post("/sparql", data={"update": "DROP ALL"}).status_code == 403
+    assert remote.get("/sparql", query_string={"query": "CLEAR ALL"}).status_code == 403
+    service = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{trap.port}/s> {{ ?s ?p ?o }} }}"
+    assert remote.get("/sparql", query_string={"query": service}).status_code == 403
+    time.sleep(0.2)
+    assert trap.connections == []
+    assert rows(remote.get("/sparql", query_string={"query": QUERIES[2]})) == [True]  # nothing was dropped
+    bad = remote.get("/sparql", query_string={"query": "SELECT * WHERE { ?s "})
+    assert bad.status_code == 400 and b"Traceback" not in bad.data
+
+
+def test_remote_timeout_is_503(remote_app):
+    remote = remote_app.test_client()
+    started = time.monotonic()
+    response = remote.get("/sparql", query_string={
+        "query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } # remote"})
+    assert response.status_code == 503
+    assert time.monotonic() - started < 4
+
+
+def test_remote_linked_data_and_service_description(remote_app):
+    remote = remote_app.test_client()
+    page = remote.get("/meta-uk-2025-06-16/process/contract-personalising")
+    assert page.status_code == 200 and b"Personalising the Meta Products" in page.data
+    turtle = remote.get("/meta-uk-2025-06-16/notice", headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 200 and b"PrivacyNotice" in turtle.data
+    health = json.loads(remote.get("/healthz").data)
+    assert health["backend"] == "remote"
+
+
+def test_publish_command(published, server_build_dir, capsys):
+    parser = argparse.ArgumentParser()
+    add_publish_parser(parser.add_subparsers())
+    args = parser.parse_args(["publish", published + "/store", "--build-dir", str(server_build_dir), "--no-dpv",
+                              "--no-build"])
+    assert args.func(args) == 0
+    assert "published 2 files" in capsys.readouterr().err
+    bad = parser.parse_args(["publish", "http://127.0.0.1:9/store", "--build-dir", str(server_build_dir), "--no-dpv",
+                              "--no-build"])
+    assert bad.func(bad) == 2
+    assert "cannot reach" in capsys.readouterr().err

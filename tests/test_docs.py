@@ -1,0 +1,56 @@
+"""`policykg docs`: ontology documentation generated from the ontology, complete and deterministic."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from policykg.cli import main
+from policykg.config import ontology_dir
+from policykg.docs import PKO, render_ontology_html
+
+ONTOLOGY = ontology_dir() / "policykg.ttl"
+
+
+def _local_terms(graph: Graph, kind) -> set[str]:
+    return {str(s) for s in graph.subjects(RDF.type, kind) if isinstance(s, URIRef) and str(s).startswith(PKO)}
+
+
+def test_every_local_term_is_documented_with_label_and_definition() -> None:
+    graph = Graph().parse(ONTOLOGY)
+    page = render_ontology_html(ONTOLOGY)
+    terms = set()
+    for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, SKOS.Concept, SKOS.ConceptScheme):
+        terms |= _local_terms(graph, kind)
+    assert len(terms) > 50
+    for term in sorted(terms):
+        local = term[len(PKO):]
+        assert f'id="{local}"' in page, f"{term} has no section"
+        label = graph.value(URIRef(term), RDFS.label)
+        assert html.escape(str(label)) in page, f"{term}: label missing"
+        definition = graph.value(URIRef(term), SKOS.definition)
+        if definition is not None and (URIRef(term), RDF.type, SKOS.ConceptScheme) not in graph:
+            assert html.escape(str(definition)) in page, f"{term}: definition missing"
+
+
+def test_broader_links_and_alignments_are_shown() -> None:
+    page = render_ontology_html(ONTOLOGY)
+    assert 'href="https://w3id.org/dpv/pd#Religion"' in page  # pko:ReligiousViews skos:broader pd:Religion
+    assert 'href="#InformationWithSpecialProtections"' in page
+    assert "Close match" in page
+
+
+def test_deterministic_and_self_contained(tmp_path: Path) -> None:
+    assert main(["docs", "--out", str(tmp_path / "a")]) == 0
+    assert main(["docs", "--out", str(tmp_path / "b")]) == 0
+    a, b = (tmp_path / "a" / "index.html").read_bytes(), (tmp_path / "b" / "index.html").read_bytes()
+    assert a == b
+    assert b"<script" not in a and b'rel="stylesheet"' not in a
+
+
+def test_missing_ontology_file(tmp_path: Path, capsys) -> None:
+    assert main(["docs", "--out", str(tmp_path), "--ontology", str(tmp_path / "none.ttl")]) == 2
+    assert "no such ontology file" in capsys.readouterr().err
