@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request, send_file
 
+from policykg.dumps import sha256_file
 from policykg.namespaces import PREFIXES
 from policykg.sparql_formats import GRAPH
 
@@ -51,17 +51,9 @@ def checksums(build_dir: Path) -> dict[str, str]:
                     memo[name.lstrip(" *")] = digest.lower()
         for name in published_names(build_dir):
             if name not in memo:
-                memo[name] = _sha256(build_dir / name)
+                memo[name] = sha256_file(build_dir / name)
         st.memo["sha256"] = memo
     return memo
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @bp.route("/download/")

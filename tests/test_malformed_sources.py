@@ -110,17 +110,17 @@ def test_malformed_source_stops_the_build(case: Case, source_copy: Path, monkeyp
 def test_missing_dpv_warns_then_strict_fails(tmp_path: Path, monkeypatch, capsys, policy_text_path: Path) -> None:
     monkeypatch.setenv("POLICYKG_DPV_DIR", str(tmp_path / "nowhere"))
     assert cli.main(["build", "--out", str(tmp_path / "b"), "--source-text", str(policy_text_path)]) == 0
-    assert "DPV 2.3 folder not found" in capsys.readouterr().err
+    assert "DPV 2.3 Turtle files" in capsys.readouterr().err
     assert cli.main(["build", "--out", str(tmp_path / "c"), "--strict", "--source-text", str(policy_text_path)]) == 2
     err = capsys.readouterr().err
-    assert "DPV 2.3 folder was not found" in err and "fetch-dpv" in err
+    assert "DPV 2.3 Turtle files" in err and "were not found" in err and "fetch-dpv" in err
     assert not (tmp_path / "c").exists()
 
 
 def test_missing_policy_text_warns(tmp_path: Path, monkeypatch, capsys, dpv_folder: Path) -> None:
     monkeypatch.setenv("POLICYKG_SOURCE_TEXT", str(tmp_path / "missing.txt"))
     assert cli.main(["build", "--out", str(tmp_path / "b"), "--dpv-dir", str(dpv_folder)]) == 0
-    assert "policy text not found" in capsys.readouterr().err
+    assert "the policy text (000_58dca1eb2e4de648.txt) was not found" in capsys.readouterr().err
 
 
 def test_unwritable_output_is_a_clear_error(tmp_path: Path, capsys) -> None:

@@ -10,10 +10,12 @@ from pathlib import Path
 from rdflib import Graph
 
 from .compile import compile_data
-from .config import data_dir, locate_dpv_dir, locate_source_text, ontology_dir
+from .config import (
+    data_dir, dpv_missing_message, locate_dpv_dir, locate_source_text, ontology_dir, text_missing_message,
+)
 from .dpv import dpv_term_index
 from .dumps import write_artefacts
-from .errors import PolicyKGError
+from .errors import MissingResourceError
 from .sources import load_sources, read_policy_text
 
 ONTOLOGY_FILE = "policykg.ttl"
@@ -52,17 +54,14 @@ def compile_graphs(
     sources = load_sources(sources_dir or data_dir(), ontology_path or ontology_dir() / ONTOLOGY_FILE)
     text_found = locate_source_text(source_text)
     dpv_found = locate_dpv_dir(dpv_dir)
-    if text_found.path is None:
-        if strict or source_text:
-            raise PolicyKGError("the policy text was not found; looked in: " + "; ".join(text_found.tried))
-        warnings.append("policy text not found (looked in: " + "; ".join(text_found.tried)
-                        + "): source spans were not checked against it; set --source-text or $POLICYKG_SOURCE_TEXT")
-    if dpv_found.path is None:
-        if strict or dpv_dir:
-            raise PolicyKGError("the DPV 2.3 folder was not found; looked in: " + "; ".join(dpv_found.tried)
-                                + ". Set --dpv-dir or $POLICYKG_DPV_DIR, or run `policykg fetch-dpv`.")
-        warnings.append("DPV 2.3 folder not found (looked in: " + "; ".join(dpv_found.tried)
-                        + "): DPV terms were not checked; set --dpv-dir or $POLICYKG_DPV_DIR, or run `policykg fetch-dpv`")
+    for found, explicit, message, skipped in (
+        (text_found, source_text, text_missing_message, "source spans were not checked against the text"),
+        (dpv_found, dpv_dir, dpv_missing_message, "DPV terms were not checked"),
+    ):
+        if found.path is None:
+            if strict or explicit:
+                raise MissingResourceError(message(found))
+            warnings.append(f"{message(found)} Built anyway: {skipped}.")
     text = read_policy_text(text_found.path) if text_found.path else None
     dpv_terms = dpv_term_index(dpv_found.path) if dpv_found.path else None
     data = compile_data(sources, text, dpv_terms)

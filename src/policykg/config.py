@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,56 +77,54 @@ class Located:
     tried: tuple[str, ...]
 
 
+def _locate(explicit: str | Path | None, option: str, env: str, defaults: list[tuple[str, Path]],
+            usable: Callable[[Path], bool]) -> Located:
+    if explicit:
+        candidates = [(option, Path(explicit))]
+    elif os.environ.get(env):
+        candidates = [(f"${env}", Path(os.environ[env]))]
+    else:
+        candidates = defaults
+    tried = tuple(f"{how} ({path})" for how, path in candidates)
+    return Located(next((path for _, path in candidates if usable(path)), None), tried)
+
+
 def locate_dpv_dir(explicit: str | Path | None = None) -> Located:
     """Find the DPV 2.3 folder: --dpv-dir, $POLICYKG_DPV_DIR, ../shared/dpv/2.3, the user cache."""
-    candidates: list[tuple[str, Path]] = []
-    if explicit:
-        candidates.append(("--dpv-dir", Path(explicit)))
-    elif os.environ.get(DPV_ENV):
-        candidates.append((f"${DPV_ENV}", Path(os.environ[DPV_ENV])))
-    else:
-        candidates.append(("../shared/dpv/2.3", _shared_dir() / "dpv" / DPV_VERSION))
-        candidates.append(("fetch-dpv cache", user_dpv_dir()))
-    tried = tuple(f"{how} ({path})" for how, path in candidates)
-    for _, path in candidates:
-        if all((path / name).is_file() for name in DPV_FILES):
-            return Located(path, tried)
-    return Located(None, tried)
+    defaults = [("../shared/dpv/2.3", _shared_dir() / "dpv" / DPV_VERSION), ("fetch-dpv cache", user_dpv_dir())]
+    return _locate(explicit, "--dpv-dir", DPV_ENV, defaults,
+                   lambda path: all((path / name).is_file() for name in DPV_FILES))
+
+
+def dpv_missing_message(found: Located) -> str:
+    """Why DPV is missing, where we looked, and how to get it."""
+    return ("the DPV 2.3 Turtle files (" + ", ".join(DPV_FILES) + ") were not found; looked in: " + "; ".join(found.tried)
+            + f". Point --dpv-dir or ${DPV_ENV} at a folder holding them, or run `policykg fetch-dpv` (needs internet).")
 
 
 def require_dpv_dir(explicit: str | Path | None = None) -> Path:
     """The DPV folder, or a clear error saying where we looked and how to get it."""
     found = locate_dpv_dir(explicit)
     if found.path is None:
-        raise MissingResourceError(
-            "the DPV 2.3 Turtle files (" + ", ".join(DPV_FILES) + ") were not found; looked in: "
-            + "; ".join(found.tried)
-            + f". Point --dpv-dir or ${DPV_ENV} at a folder holding them, or run `policykg fetch-dpv` (needs internet)."
-        )
+        raise MissingResourceError(dpv_missing_message(found))
     return found.path
 
 
 def locate_source_text(explicit: str | Path | None = None) -> Located:
     """Find the policy text: --source-text, $POLICYKG_SOURCE_TEXT, ../shared/seed/<name>."""
-    if explicit:
-        candidates = [("--source-text", Path(explicit))]
-    elif os.environ.get(SOURCE_TEXT_ENV):
-        candidates = [(f"${SOURCE_TEXT_ENV}", Path(os.environ[SOURCE_TEXT_ENV]))]
-    else:
-        candidates = [("../shared/seed", _shared_dir() / "seed" / SOURCE_TEXT_NAME)]
-    tried = tuple(f"{how} ({path})" for how, path in candidates)
-    for _, path in candidates:
-        if path.is_file():
-            return Located(path, tried)
-    return Located(None, tried)
+    defaults = [("../shared/seed", _shared_dir() / "seed" / SOURCE_TEXT_NAME)]
+    return _locate(explicit, "--source-text", SOURCE_TEXT_ENV, defaults, Path.is_file)
+
+
+def text_missing_message(found: Located) -> str:
+    """Why the policy text is missing and where we looked."""
+    return ("the policy text (" + SOURCE_TEXT_NAME + ") was not found; looked in: " + "; ".join(found.tried)
+            + f". Point --source-text or ${SOURCE_TEXT_ENV} at it.")
 
 
 def require_source_text(explicit: str | Path | None = None) -> Path:
     """The policy text file, or a clear error saying where we looked."""
     found = locate_source_text(explicit)
     if found.path is None:
-        raise MissingResourceError(
-            "the policy text (" + SOURCE_TEXT_NAME + ") was not found; looked in: " + "; ".join(found.tried)
-            + f". Point --source-text or ${SOURCE_TEXT_ENV} at it."
-        )
+        raise MissingResourceError(text_missing_message(found))
     return found.path

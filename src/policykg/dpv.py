@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 import urllib.request
@@ -11,6 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .config import DPV_FILES, DPV_RELEASE_BASE
+from .dumps import sha256_file
 from .errors import MissingResourceError, PolicyKGError
 from .namespaces import DPV_FAMILIES
 
@@ -40,15 +40,6 @@ def dpv_term_index(dpv_dir: Path) -> frozenset[str]:
 def is_dpv_iri(iri: str) -> bool:
     """True for IRIs in one of the canonical DPV namespaces this project uses."""
     return any(iri.startswith(str(ns)) for ns, _ in DPV_FAMILIES.values())
-
-
-def sha256_file(path: Path) -> str:
-    """The hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verify_dpv_dir(dpv_dir: Path) -> list[str]:

@@ -54,6 +54,15 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def processing_matrix(data: Graph, ontology: Graph) -> str:
     """CSV, one line per process x information item, with basis, purpose, data subject and source span."""
     labels = ontology + Graph()
