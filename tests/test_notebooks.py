@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import ast
-import importlib.util
-import os
 import shutil
 from pathlib import Path
 
@@ -14,12 +12,6 @@ from cq_support import fresh_build
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 NAMES = [p.name for p in NOTEBOOKS]
-#: A notebook that needs a module someone else is still writing: (file name, module, reason).
-NEEDS = {"04-what-the-shapes-found.ipynb": ("policykg.validate", "policykg.validate (the SHACL validation API) does not exist yet")}
-#: Notebooks too slow for every run: (file name) -> (environment variable that enables them, reason).
-SLOW = {"04-what-the-shapes-found.ipynb": (
-    "POLICYKG_NOTEBOOK_VALIDATION",
-    "validating the whole graph with pySHACL and DPV takes ~9 min on 2 cores; set POLICYKG_NOTEBOOK_VALIDATION=1 to run it")}
 CELL_TIMEOUT = 120
 
 
@@ -61,12 +53,6 @@ def notebook_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_notebook_runs(path: Path, notebook_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from nbclient import NotebookClient
 
-    if path.name in NEEDS:
-        module, reason = NEEDS[path.name]
-        if importlib.util.find_spec(module) is None:
-            pytest.skip(reason)
-    if path.name in SLOW and not os.environ.get(SLOW[path.name][0]):
-        pytest.skip(SLOW[path.name][1])
     copy = tmp_path / path.name
     shutil.copy(path, copy)
     monkeypatch.setenv("POLICYKG_BUILD_DIR", str(notebook_build))

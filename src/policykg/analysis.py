@@ -21,6 +21,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas
     import pyoxigraph
 
+    from .validate import Finding, Outcome
+
 PKO = "https://w3id.org/policykg/ontology#"
 DPV = "https://w3id.org/dpv#"
 EU_GDPR = "https://w3id.org/dpv/legal/eu/gdpr#"
@@ -380,7 +382,7 @@ def sparqlwrapper_df(endpoint: str, query: str) -> pandas.DataFrame:
 
 # ---- Validation report, for notebook 4 ----
 
-def validate_build(build_dir: Path | str | None = None, dpv_dir: Path | str | None = None) -> Any:
+def validate_build(build_dir: Path | str | None = None, dpv_dir: Path | str | None = None) -> Outcome:
     """Validate the built graph (ontology + data) with the SHACL shapes: policykg.validate's outcome, with findings."""
     from .build import ensure_built
     from .config import default_build_dir, locate_dpv_dir, locate_source_text
@@ -395,44 +397,26 @@ def validate_build(build_dir: Path | str | None = None, dpv_dir: Path | str | No
                           source_text=SourceText.read(text) if text else None)
 
 
-def findings_table(findings: list[Any]) -> pandas.DataFrame:
+def findings_table(findings: list[Finding]) -> pandas.DataFrame:
     """Validation findings as a table: severity, concern, shape, focus, path, message, first source span and its link."""
     import pandas as pd
 
     records = []
     for f in findings:
-        get = f.get if isinstance(f, dict) else (lambda k, d=None, _f=f: getattr(_f, k, d))
-        spans = list(get("spans", None) or ([get("span")] if get("span", None) is not None else []))
-        first = spans[0] if spans else None
+        first = f.spans[0] if f.spans else None
         records.append({
-            "severity": _short(get("severity", "")).rsplit("#", 1)[-1],
-            "concern": get("concern", "") or "",
-            "shape": get("shape_label", None) or _short(get("shape", "")),
-            "focus": get("focus_label", None) or _short(get("focus", "")),
-            "path": _short(get("path", "")),
-            "message": get("message", "") or "",
-            "span": _span_text(first),
-            "quote": (getattr(first, "text", None) or "")[:120] if first is not None else "",
-            "link": (getattr(first, "scope", None) if first is not None else None) or get("link", None) or "",
+            "severity": f.severity,
+            "concern": f.concern,
+            "shape": f.shape_label,
+            "focus": f.focus_label,
+            "path": f.path or "",
+            "message": f.message,
+            "span": f"{first.start}\u2013{first.end}" if first else "",
+            "quote": (first.text or "")[:120] if first else "",
+            "link": (first.scope or "") if first else "",
         })
     columns = ["severity", "concern", "shape", "focus", "path", "message", "span", "quote", "link"]
     return pd.DataFrame.from_records(records, columns=columns)
-
-
-def _short(value: Any) -> str:
-    text = "" if value is None else str(value)
-    from .query_cli import shorten
-
-    return shorten(text)
-
-
-def _span_text(span: Any) -> str:
-    if span is None or span == "":
-        return ""
-    if isinstance(span, (tuple, list)) and len(span) >= 2:
-        return f"{span[0]}–{span[1]}"
-    start, end = getattr(span, "start", None), getattr(span, "end", None)
-    return f"{start}–{end}" if start is not None else str(span)
 
 
 def links_as_html(df: pandas.DataFrame, column: str = "link") -> str:

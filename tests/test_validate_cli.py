@@ -1,0 +1,229 @@
+"""`policykg validate`: exit codes, clear errors for bad input, and the four report formats."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.namespace import RDF, SH
+
+from policykg.cli import main
+
+CASES = Path(__file__).parent / "shapes"
+VALID = CASES / "valid" / "complete-notice.ttl"
+VIOLATION = CASES / "invalid" / "process-without-purpose.ttl"
+WARNING = CASES / "invalid" / "retention-criteria-only.ttl"
+
+
+@pytest.fixture(autouse=True)
+def _dpv(dpv_folder: Path, monkeypatch: pytest.MonkeyPatch):
+    """Every test here needs DPV (skips without it); point the command at it explicitly."""
+    monkeypatch.setenv("POLICYKG_DPV_DIR", str(dpv_folder))
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    """Run the command in-process: (exit code, stdout, stderr)."""
+    code = main(["validate", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# ---- exit codes ----
+
+def test_conforming_file_exits_0(capsys):
+    code, out, _ = run(capsys, str(VALID))
+    assert code == 0
+    assert "conforms: 0 violations, 0 warnings, 0 info" in out
+    assert "No findings." in out
+
+
+def test_violation_exits_1_and_names_shape_focus_and_message(capsys):
+    code, out, _ = run(capsys, str(VIOLATION))
+    assert code == 1
+    assert "does NOT conform: 1 violation" in out
+    assert "== Violation: Process has a purpose [completeness]" in out
+    assert "Keeping tax records <http://example.org/notice#tax-records>" in out
+    assert "states no purpose" in out
+    assert "source (characters 100-180, https://example.org/privacy#tax)" in out
+
+
+def test_warnings_alone_exit_0(capsys):
+    code, out, _ = run(capsys, str(WARNING))
+    assert code == 0
+    assert "conforms: 0 violations, 1 warning" in out
+
+
+def test_no_files_validates_the_compiled_sources(capsys, policy_text_path: Path):
+    code, out, err = run(capsys, "--source-text", str(policy_text_path), "--shapes", "structure", "completeness")
+    assert code == 0, err
+    assert "compiled sources (https://privacycenter.instagram.com/policy/" in out
+    assert "conforms: 0 violations, 0 warnings, 0 info (shapes: structure, completeness)" in out
+
+
+def test_console_script_exit_code():
+    exe = Path(sys.executable).with_name("policykg")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "policykg"]
+    result = subprocess.run([*command, "validate", str(VIOLATION), "--format", "json"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert json.loads(result.stdout)["conforms"] is False
+
+
+# ---- bad input: exit 2 with a clear message ----
+
+def test_turtle_syntax_error_reports_file_and_line(capsys, tmp_path: Path):
+    bad = tmp_path / "notice.ttl"
+    bad.write_text('@prefix ex: <http://example.org/> .\n\nex:a ex:b ex:c .\nex:d ex:e "unterminated .\n')
+    code, out, err = run(capsys, str(bad))
+    assert code == 2
+    assert out == ""
+    assert re.search(rf"policykg validate: error: {re.escape(str(bad))}:4: Turtle syntax error", err), err
+
+
+def test_missing_file(capsys, tmp_path: Path):
+    code, _, err = run(capsys, str(tmp_path / "nowhere.ttl"))
+    assert code == 2
+    assert "nowhere.ttl: no such file" in err
+
+
+def test_empty_file(capsys, tmp_path: Path):
+    empty = tmp_path / "empty.ttl"
+    empty.write_text("\n  \n")
+    code, _, err = run(capsys, str(empty))
+    assert code == 2
+    assert "empty.ttl: the file is empty" in err
+
+
+def test_file_with_prefixes_only_holds_no_triples(capsys, tmp_path: Path):
+    bare = tmp_path / "bare.ttl"
+    bare.write_text("@prefix ex: <http://example.org/> .\n")
+    code, _, err = run(capsys, str(bare))
+    assert code == 2
+    assert "holds no RDF triples" in err
+
+
+def test_unknown_extension(capsys, tmp_path: Path):
+    table = tmp_path / "matrix.csv"
+    table.write_text("process,item\n")
+    code, _, err = run(capsys, str(table))
+    assert code == 2
+    assert "cannot tell the RDF syntax of this file (extension '.csv')" in err
+
+
+def test_content_in_the_wrong_syntax(capsys, tmp_path: Path):
+    xml = tmp_path / "notice.ttl"
+    xml.write_text('<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n')
+    code, _, err = run(capsys, str(xml))
+    assert code == 2
+    assert "notice.ttl:1: Turtle syntax error" in err
+
+
+def test_other_syntaxes_by_extension(capsys, tmp_path: Path):
+    graph = Graph().parse(VIOLATION)
+    for ext, fmt in (("nt", "nt"), ("jsonld", "json-ld"), ("rdf", "xml")):
+        path = tmp_path / f"case.{ext}"
+        graph.serialize(path, format=fmt, encoding="utf-8")
+        code, out, err = run(capsys, str(path))
+        assert code == 1, (ext, err)
+        assert "Process has a purpose" in out
+
+
+def test_unknown_shapes_name(capsys):
+    code, _, err = run(capsys, str(VALID), "--shapes", "structure", "privacy")
+    assert code == 2
+    assert "unknown shapes 'privacy'; available: structure, completeness, transparency, rights" in err
+
+
+def test_missing_dpv_folder(capsys, tmp_path: Path):
+    code, _, err = run(capsys, str(VALID), "--dpv-dir", str(tmp_path / "no-dpv"))
+    assert code == 2
+    assert "the DPV 2.3 Turtle files" in err and "fetch-dpv" in err
+
+
+def test_unknown_report_format_is_refused(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["validate", str(VALID), "--format", "pdf"])
+    assert exc.value.code == 2
+    assert "invalid choice: 'pdf'" in capsys.readouterr().err
+
+
+# ---- --out ----
+
+def test_out_is_written_whole(capsys, tmp_path: Path):
+    target = tmp_path / "reports" / "report.json"
+    code, out, _ = run(capsys, str(VIOLATION), "--format", "json", "--out", str(target))
+    assert code == 1
+    assert "does NOT conform" in out
+    assert json.loads(target.read_text())["counts"]["Violation"] == 1
+    assert [p.name for p in target.parent.iterdir()] == ["report.json"]
+
+
+def test_out_is_left_alone_on_error(capsys, tmp_path: Path):
+    target = tmp_path / "report.txt"
+    target.write_text("previous report\n")
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("ex:a ex:b .\n")
+    code, _, _ = run(capsys, str(bad), "--out", str(target))
+    assert code == 2
+    assert target.read_text() == "previous report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.ttl", "report.txt"]
+
+
+# ---- report formats ----
+
+def test_json_report(capsys):
+    code, out, err = run(capsys, str(WARNING), "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["conforms"] is True
+    assert document["counts"] == {"Violation": 0, "Warning": 1, "Info": 0}
+    (finding,) = document["findings"]
+    assert finding["shape"].endswith("#RetentionPeriodShape")
+    assert finding["focus"] == "http://example.org/notice#retention"
+    assert finding["focus_label"] == "Six years"
+    assert finding["severity"] == "Warning"
+    assert "conforms" in err
+
+
+def test_turtle_report_is_a_shacl_report(capsys):
+    code, out, _ = run(capsys, str(VIOLATION), "--format", "turtle")
+    assert code == 1
+    report = Graph().parse(data=out, format="turtle")
+    (node,) = report.subjects(RDF.type, SH.ValidationReport)
+    assert str(report.value(node, SH.conforms)) == "false"
+    assert len(list(report.objects(node, SH.result))) == 1
+
+
+def test_html_report_is_self_contained_and_escaped(capsys, tmp_path: Path):
+    hostile_label = '"Tax <script>alert(1)</script> & \\"records\\""@en'
+    text = VIOLATION.read_text().replace('"Keeping tax records"@en', hostile_label)
+    hostile = tmp_path / "hostile.ttl"
+    hostile.write_text(text)
+    code, out, _ = run(capsys, str(hostile), "--format", "html")
+    assert code == 1
+    assert out.startswith("<!DOCTYPE html>") and out.rstrip().endswith("</html>")
+    assert "<script" not in out.lower()
+    assert "Tax &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;records&quot;" in out
+    for external in ("<link", "<img", "src=", "url(", "@import", "<iframe"):
+        assert external not in out.lower()
+    assert "Process has a purpose" in out
+
+
+def test_text_report_quotes_the_policy(capsys, tmp_path: Path, policy_text_path: Path, dpv_folder: Path):
+    """On the real graph dump, the transparency findings quote the policy text."""
+    from policykg.build import build
+
+    out_dir = tmp_path / "build"
+    build(out_dir, dpv_folder, policy_text_path, strict=True)
+    code, out, err = run(capsys, str(out_dir / "policykg.ttl"), "--shapes", "transparency",
+                         "--source-text", str(policy_text_path))
+    assert code == 0, err
+    assert "“We keep information as long as we need it to provide our Products" in out
+    assert "source (characters 18660-18793" in out
+    shutil.rmtree(out_dir)
