@@ -60,7 +60,7 @@ CASES = [
          ("processes.yaml:", "YAML syntax error")),
     Case("turtle-syntax-error", "policykg.ttl",
          'pko:Hashtags a dpv:PersonalData, skos:Concept ;', 'pko:Hashtags a dpv:PersonalData skos:Concept ;',
-         ("policykg.ttl", "Turtle syntax error")),
+         ("policykg.ttl:", "Turtle syntax error", "at line")),
     Case("unknown-local-term", "policykg.ttl",
          "pko:TruncatedCreditCardInformation a dpv:PersonalData, skos:Concept ;",
          "pko:TruncatedCardInfo a dpv:PersonalData, skos:Concept ;",

@@ -42,17 +42,10 @@ def read_yaml(path: Path) -> Any:
 
 
 def read_turtle(path: Path) -> Graph:
-    """Parse a Turtle file with rdflib; syntax errors name file and line."""
-    graph = Graph()
-    try:
-        graph.parse(path, format="turtle")
-    except FileNotFoundError as exc:
-        raise SourceError("file not found", path=path) from exc
-    except Exception as exc:  # rdflib raises BadSyntax and others
-        line = getattr(exc, "lines", None)
-        message = getattr(exc, "message", None) or str(exc)
-        raise SourceError(f"Turtle syntax error: {message}".strip(), path=path, line=line) from exc
-    return graph
+    """Parse a Turtle file; syntax errors name the file and line."""
+    from .rdf_input import parse_rdf_file
+
+    return parse_rdf_file(path)
 
 
 @dataclass(frozen=True)
