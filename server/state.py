@@ -9,7 +9,7 @@ from pathlib import Path
 
 from policykg import config as pkconfig
 from policykg.query_pool import QueryPool
-from policykg.store import dataset_version, locate_dataset_files
+from policykg.store import dataset_version, locate_dataset_files, recorded_source_sha256
 
 from .backends import Backend, EmbeddedBackend, RemoteBackend
 from .cache import ResponseCache
@@ -77,7 +77,7 @@ def open_state(settings) -> ServerState:
         max_result_bytes=int(settings["MAX_RESULT_BYTES"]),
         service_allowlist=tuple(settings["SERVICE_ALLOWLIST"] or ()),
         examples=load_examples(Path(settings["QUERIES_DIR"]) if settings["QUERIES_DIR"] else pkconfig.queries_dir()),
-        source_text=_source_text(settings["SOURCE_TEXT"]),
+        source_text=_source_text(settings["SOURCE_TEXT"], build_dir),
     )
 
 
@@ -101,11 +101,20 @@ def _remote_version(build_dir: Path, url: str) -> str:
     return hashlib.sha256(seed + url.encode()).hexdigest()[:20]
 
 
-def _source_text(setting) -> str | None:
+def _source_text(setting, build_dir: Path) -> str | None:
+    """The policy text to quote spans from: only the exact text the build's spans were recorded against."""
     found = pkconfig.locate_source_text(setting or None)
     if found.path is None:
+        log.warning("policy text not found (looked in: %s): pages give span offsets without quoting them",
+                    "; ".join(found.tried))
         return None
-    return found.path.read_text(encoding="utf-8")
+    data = found.path.read_bytes()
+    recorded = recorded_source_sha256(build_dir)
+    if recorded != hashlib.sha256(data).hexdigest():
+        log.warning("%s is not the text the build's spans point into (sha256 %s recorded): spans are not quoted",
+                    found.path, recorded or "not")
+        return None
+    return data.decode("utf-8")
 
 
 DEFAULT_EXAMPLES = [

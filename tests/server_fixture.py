@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+#: A query that runs for minutes on any store of more than a handful of triples (a six-way cartesian product),
+#: with or without DPV loaded: what the timeout tests send.
+RUNAWAY_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o . ?p ?q ?r }"
+
 SOURCE_TEXT = (
     "Privacy Policy\n"
     "What is the Privacy Policy and what does it cover?\n"
@@ -33,6 +37,7 @@ PREFIXES = """
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix void: <http://rdfs.org/ns/void#> .
+@prefix spdx: <http://spdx.org/rdf/terms#> .
 """
 
 ONTOLOGY = PREFIXES + """
@@ -68,8 +73,11 @@ meta:purpose/personalising a dpv:Purpose ;
   rdfs:label "Personalising the Meta Products"@en ;
   skos:broader dpv:ServicePersonalisation .
 meta:span/{SPAN_START}-{SPAN_END} a oa:SpecificResource ;
+  oa:hasSource meta:source/policy-text ;
   oa:hasSelector [ a oa:TextPositionSelector ; oa:start {SPAN_START} ; oa:end {SPAN_END} ] ;
   oa:hasScope <{SECTION}> .
+meta:source/policy-text spdx:checksum meta:source/policy-text/sha256 .
+meta:source/policy-text/sha256 spdx:checksumValue "{hashlib.sha256(SOURCE_TEXT.encode("utf-8")).hexdigest()}"^^xsd:hexBinary .
 """
 
 VOID = PREFIXES + """

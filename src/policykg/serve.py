@@ -29,6 +29,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dpv-dir", type=Path, default=None, help="folder with the DPV 2.3 Turtle files")
     parser.add_argument("--no-dpv", action="store_true", help="serve without the DPV vocabulary")
     parser.add_argument("--no-build", action="store_true", help="use the build folder as it is (never rebuild)")
+    parser.add_argument("--source-text", type=Path, default=None,
+                        help="the policy text, to quote source spans on linked-data pages (default: "
+                             "$POLICYKG_SOURCE_TEXT or ../shared/seed/...; quoted only if it is the text the build recorded)")
     parser.add_argument("--backend", metavar="URL", default=None,
                         help="front this SPARQL 1.1 endpoint instead of the embedded store")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
@@ -54,6 +57,7 @@ def app_settings(args: argparse.Namespace, build_dir: Path, dpv_dir: Path | None
         "MAX_RESULT_BYTES": int(args.max_result_mb * 1024 * 1024),
         "CACHE_ENTRIES": args.cache_entries,
         "SERVICE_ALLOWLIST": tuple(args.allow_service),
+        "SOURCE_TEXT": str(args.source_text) if args.source_text else None,
     }
 
 
@@ -76,13 +80,9 @@ def prepare(args: argparse.Namespace) -> tuple[Path, Path | None]:
         locate_dataset_files(build_dir, None)
         return build_dir, dpv_dir
 
-    try:
-        from .build import ensure_built  # the graph builder (imported only when serving)
-    except ImportError:
-        locate_dataset_files(build_dir, None)
-        return build_dir, dpv_dir
-    build_dir = Path(ensure_built(build_dir, dpv_dir))
-    return build_dir, dpv_dir
+    from .build import ensure_built
+
+    return Path(ensure_built(build_dir, dpv_dir)), dpv_dir
 
 
 def run_serve(args: argparse.Namespace) -> int:

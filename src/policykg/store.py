@@ -133,3 +133,20 @@ def ask(store: ox.Store, sparql: str) -> bool:
     if not isinstance(result, ox.QueryBoolean):
         raise ValueError("ask() needs an ASK query")
     return bool(result)
+
+
+SOURCE_CHECKSUM = "https://w3id.org/policykg/meta-uk-2025-06-16/source/policy-text/sha256"
+CHECKSUM_VALUE = "http://spdx.org/rdf/terms#checksumValue"
+
+
+def recorded_source_sha256(build_dir: Path) -> str | None:
+    """The sha256 of the policy text that the build's spans point into, as recorded in data.nt (None if absent)."""
+    path = build_dir / "data.nt"
+    if not path.is_file():
+        return None
+    prefix = f"<{SOURCE_CHECKSUM}> <{CHECKSUM_VALUE}> \""
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith(prefix):
+                return line[len(prefix):].split('"', 1)[0]
+    return None

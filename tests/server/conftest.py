@@ -52,7 +52,8 @@ def live_server(server_build_dir, dpv_dir):
     port = free_port()
     command = [sys.executable, "-m", "policykg.serve", "--host", "127.0.0.1", "--port", str(port),
                "--build-dir", str(server_build_dir), "--timeout", "2", "--workers", "2", "--threads", "4",
-               "--query-workers", "2", "--log-level", "warning", "--no-build"]
+               "--query-workers", "2", "--log-level", "warning", "--no-build",
+               "--source-text", str(server_build_dir / "source.txt")]
     command += ["--dpv-dir", str(dpv_dir)] if dpv_dir else ["--no-dpv"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"

@@ -139,7 +139,7 @@ def test_request_size_cap(client):
     assert b"limit" in direct.data
 
 
-CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+from server_fixture import RUNAWAY_QUERY as CARTESIAN  # noqa: E402
 
 
 def worker_pids(app) -> set[int]:

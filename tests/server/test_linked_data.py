@@ -100,3 +100,17 @@ def test_query_page_lists_examples_and_works_offline(client):
     assert scripts and all(src.startswith("/") for src in scripts), scripts  # nothing from a CDN
     for src in scripts:
         assert client.get(src).status_code == 200
+
+
+def test_a_text_the_build_was_not_made_from_is_not_quoted(server_settings, tmp_path):
+    from policykg.server import create_app
+
+    other = tmp_path / "other.txt"
+    other.write_text(SOURCE_TEXT.replace("personalise", "PERSONALISE"), encoding="utf-8")
+    app = create_app(dict(server_settings, SOURCE_TEXT=str(other), QUERY_WORKERS=1))
+    try:
+        page = html.unescape(app.test_client().get(PROCESS, headers={"Accept": "text/html"}).data.decode())
+    finally:
+        app.extensions["policykg"].close()
+    assert f"Characters {SPAN_START}–{SPAN_END}" in page  # the offsets are still given
+    assert "<blockquote>" not in page and "PERSONALISE" not in page
