@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from policykg.compile import plain_text
+from policykg.sources import reading_text
 from policykg.store import ONTOLOGY_GRAPH
 
 from .execution import select_rows
@@ -15,11 +15,6 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 DESCRIPTIONS = ("http://purl.org/dc/terms/description", "http://www.w3.org/2004/02/skos/core#definition",
                 "http://www.w3.org/2000/01/rdf-schema#comment")
 LABELS = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel")
-
-
-def readable(markdown: str) -> str:
-    """A span of the policy's markdown as reading text: links as their words, table breaks and cells as new lines."""
-    return plain_text(markdown).replace("<br>", "\n").replace(" | ", "\n")
 
 
 @dataclass
@@ -122,7 +117,7 @@ def spans(iri: str, source_text: str | None) -> list[Span]:
         quote = row["exact"]["value"] if "exact" in row else None
         if quote is None and source_text is not None and start is not None and end is not None \
                 and 0 <= start < end <= len(source_text):
-            quote = readable(source_text[start:end])
+            quote = reading_text(source_text[start:end])
         scope = row["scope"]["value"] if "scope" in row else None
         found.append(Span(row["span"]["value"], start, end, scope, quote))
     return found

@@ -14,18 +14,12 @@ from .errors import SourceError
 from .namespaces import (
     DATA, DPV, DPV_FAMILIES, EU_GDPR, LEGAL_GB, OA, PD, PKO, SPDX, TECH, bind_prefixes,
 )
-from .sources import PolicyText, Sources, Span, check_span, parse_span
+from .sources import PolicyText, Sources, Span, check_span, parse_span, plain_text
 
 CURIE_PREFIXES = {"pko": PKO, "dpv": DPV, "pd": PD, "eu-gdpr": EU_GDPR, "legal-gb": LEGAL_GB, "tech": TECH}
 ALL_BASES = tuple(EU_GDPR[f"A6-1-{x}"] for x in "abcdef")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 EN = "en"
-
-
-def plain_text(markdown: str) -> str:
-    """The text of a markdown fragment with links reduced to their words."""
-    return MARKDOWN_LINK.sub(r"\1", markdown)
 
 
 def kebab(local_name: str) -> str:

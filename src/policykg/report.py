@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from itertools import groupby
 
+from .sources import reading_text
 from .validate import SEVERITIES, Finding, Outcome, SourceSpan
 
 FORMATS: tuple[str, ...] = ("text", "turtle", "html", "json")
@@ -36,7 +37,7 @@ def summary_line(outcome: Outcome) -> str:
 
 def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
     """A span's text on one line, shortened in the middle when longer than limit."""
-    flat = " ".join(text.split())
+    flat = " ".join(reading_text(text).split())
     if len(flat) <= limit:
         return flat
     half = (limit - 3) // 2

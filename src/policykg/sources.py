@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,17 @@ from rdflib import Graph
 from .errors import MissingResourceError, SourceError
 
 HEAD_MAX = 40
+MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def plain_text(markdown: str) -> str:
+    """The text of a markdown fragment with links reduced to their words."""
+    return MARKDOWN_LINK.sub(r"\1", markdown)
+
+
+def reading_text(markdown: str) -> str:
+    """A span of the policy's markdown as reading text: links as their words, table breaks and cells as new lines."""
+    return plain_text(markdown).replace("<br>", "\n").replace(" | ", "\n")
 
 
 class _LineLoader(yaml.SafeLoader):
