@@ -5,7 +5,17 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 import pyoxigraph as ox
 
@@ -120,3 +130,55 @@ def write_fixture_build(out: Path) -> Path:
     (out / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
     (out / "source.txt").write_text(SOURCE_TEXT, encoding="utf-8")
     return out
+
+
+# ---- starting real servers on 127.0.0.1 ----
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 60.0) -> None:
+    """Poll url until it answers 2xx, failing early if the process dies."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}: {process.stderr.read().decode()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status < 300:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up within {seconds} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Terminate a server started by a fixture and wait for it."""
+    process.terminate()
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
+
+
+@contextmanager
+def oxigraph_serve(location: Path) -> Iterator[str]:
+    """A real `oxigraph serve` (the oxigraph PyPI package) on 127.0.0.1 over location, union default graph."""
+    binary = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    if not Path(binary).exists():
+        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
+    port = free_port()
+    command = [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+               "--union-default-graph", "--timeout-s", "5"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/query?query=ASK%7B%7D", process)
+        yield base
+    finally:
+        stop(process)

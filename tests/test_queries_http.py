@@ -1,7 +1,9 @@
-"""Every competency question, sent to the SPARQL endpoint (Flask test client on the real build), gives its expected result."""
+"""Every competency question, sent to the SPARQL endpoint on the real build, gives its expected result: with the
+embedded store, and with the app fronting a real Oxigraph server that `policykg publish` loaded."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 from pathlib import Path
 
@@ -17,15 +19,27 @@ QUESTIONS = load_questions()
 
 
 @pytest.fixture(scope="module")
-def http_client(tmp_path_factory: pytest.TempPathFactory):
-    from policykg.server import create_app
+def real_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return fresh_build(tmp_path_factory.mktemp("cq-http") / "build")
 
-    build = fresh_build(tmp_path_factory.mktemp("cq-http") / "build")
-    app = create_app({"BUILD_DIR": str(build), "DPV_DIR": str(dpv_or_skip()), "QUERY_WORKERS": 1,
-                      "QUERY_TIMEOUT": 30.0, "QUERIES_DIR": str(Path(QUESTIONS[0].path).parent)})
-    app.config["TESTING"] = True
-    yield app.test_client()
-    app.extensions["policykg"].close()
+
+@pytest.fixture(scope="module", params=["embedded", "oxigraph"])
+def http_client(request: pytest.FixtureRequest, real_build: Path, tmp_path_factory: pytest.TempPathFactory):
+    from policykg.publish import publish
+    from policykg.server import create_app
+    from server_fixture import oxigraph_serve
+
+    settings = {"BUILD_DIR": str(real_build), "DPV_DIR": str(dpv_or_skip()), "QUERY_WORKERS": 1,
+                "QUERY_TIMEOUT": 30.0, "QUERIES_DIR": str(Path(QUESTIONS[0].path).parent)}
+    with contextlib.ExitStack() as stack:
+        if request.param == "oxigraph":
+            base = stack.enter_context(oxigraph_serve(tmp_path_factory.mktemp("oxigraph-real")))
+            assert publish(base + "/store", real_build, dpv_or_skip()) == 7
+            settings["BACKEND_URL"] = base + "/query"
+        app = create_app(settings)
+        app.config["TESTING"] = True
+        stack.callback(app.extensions["policykg"].close)
+        yield app.test_client()
 
 
 @pytest.mark.parametrize("name", [cq.name for cq in QUESTIONS])

@@ -13,37 +13,7 @@ from pathlib import Path
 
 import pytest
 
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 60.0) -> None:
-    """Poll url until it answers 2xx, failing early if the process dies."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}: {process.stderr.read().decode()[-2000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status < 300:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up within {seconds} s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Terminate a server started by a fixture and wait for it."""
-    process.terminate()
-    try:
-        process.wait(15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(5)
+from server_fixture import free_port, oxigraph_serve, stop, wait_for
 
 
 @pytest.fixture(scope="session")
@@ -67,21 +37,8 @@ def live_server(server_build_dir, dpv_dir):
 @pytest.fixture(scope="session")
 def oxigraph_server(tmp_path_factory):
     """A real `oxigraph serve` (the oxigraph PyPI package) on 127.0.0.1 with an empty store, union default graph."""
-    binary = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-    if not Path(binary).exists():
-        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
-    port = free_port()
-    location = tmp_path_factory.mktemp("oxigraph-store")
-    command = [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-               "--union-default-graph", "--timeout-s", "5"]
-    process = subprocess.Popen(command,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/query?query=ASK%7B%7D", process)
+    with oxigraph_serve(tmp_path_factory.mktemp("oxigraph-store")) as base:
         yield base
-    finally:
-        stop(process)
 
 
 class Trap:
