@@ -167,18 +167,24 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
+def running(command: list[str], health_url: str) -> Iterator[subprocess.Popen]:
+    """Start a server process, wait until health_url answers, and stop it afterwards."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for(health_url, process)
+        yield process
+    finally:
+        stop(process)
+
+
+@contextmanager
 def oxigraph_serve(location: Path) -> Iterator[str]:
     """A real `oxigraph serve` (the oxigraph PyPI package) on 127.0.0.1 over location, union default graph."""
     binary = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
     if not Path(binary).exists():
         pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
-    port = free_port()
-    command = [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+    base = f"http://127.0.0.1:{free_port()}"
+    command = [binary, "serve", "--location", str(location), "--bind", base.removeprefix("http://"),
                "--union-default-graph", "--timeout-s", "5"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/query?query=ASK%7B%7D", process)
+    with running(command, base + "/query?query=ASK%7B%7D"):
         yield base
-    finally:
-        stop(process)

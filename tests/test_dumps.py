@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal
-from rdflib.namespace import RDF, VOID
+from rdflib import Graph
+from rdflib.namespace import DCTERMS, RDF, VOID
 
 from policykg.dumps import DUMP_NAMES, FORMATS
 from policykg.namespaces import DATASET_IRI, DPV, PKO
@@ -59,12 +59,7 @@ def test_void_counts_and_links(build_dir: Path, compiled) -> None:
     assert subsets == {"ontology": len(compiled.ontology), "data": len(compiled.data)}
     dumps = {str(u).rsplit("/", 1)[-1] for s in void.subjects(VOID.dataDump, None) for u in void.objects(s, VOID.dataDump)}
     assert dumps == {f"{n}.{e}{gz}" for n in DUMP_NAMES for e in FORMATS for gz in ("", ".gz")}
-    assert void.value(DATASET_IRI, URIRefs.license) is not None
-
-
-class URIRefs:
-    from rdflib.namespace import DCTERMS
-    license = DCTERMS.license
+    assert void.value(DATASET_IRI, DCTERMS.license) is not None
 
 
 def test_processing_matrix_has_one_line_per_process_and_item(build_dir: Path, compiled) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import PolicyKGError
-from .store import BUILD_GRAPHS, DPV_GRAPH, DPV_TURTLE_FILES, locate_dataset_files
+from .store import BUILD_GRAPHS, DPV_GRAPH, locate_dataset_files
 
 CONTENT_TYPES = {".nt": "application/n-triples", ".ttl": "text/turtle"}
 

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
-import subprocess
 import sys
 import threading
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from server_fixture import free_port, oxigraph_serve, stop, wait_for
+from server_fixture import free_port, oxigraph_serve, running
 
 
 @pytest.fixture(scope="session")
@@ -25,13 +20,9 @@ def live_server(server_build_dir, dpv_dir):
                "--query-workers", "2", "--log-level", "warning", "--no-build",
                "--source-text", str(server_build_dir / "source.txt")]
     command += ["--dpv-dir", str(dpv_dir)] if dpv_dir else ["--no-dpv"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/healthz", process)
+    with running(command, base + "/healthz"):
         yield base
-    finally:
-        stop(process)
 
 
 @pytest.fixture(scope="session")
