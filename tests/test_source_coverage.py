@@ -26,7 +26,7 @@ BASIS_HEADINGS = {
 # The audience each table (or each group header of the legitimate-interests table) applies to: the
 # project's reading of the policy, recorded in docs/decisions/0003-audiences.md.
 TABLE_AUDIENCE = {
-    "A6-1-a": DPV.User,
+    "A6-1-a": PKO.ProductUser,
     "A6-1-b": PKO.ContractingUser,
     "A6-1-c": PKO.AnyPerson,
     "A6-1-e": PKO.AnyPerson,

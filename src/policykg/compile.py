@@ -281,8 +281,6 @@ BASIS_NAMES = {
     "A6-1-a": "consent", "A6-1-b": "contract", "A6-1-c": "legal obligation",
     "A6-1-d": "vital interests", "A6-1-e": "public interest", "A6-1-f": "legitimate interests",
 }
-#: Labels for the DPV audiences used directly (DPV's own labels are not in our graphs).
-DPV_AUDIENCE_LABELS = {str(DPV.User): "users of the Meta Products"}
 
 
 def _process_label(title: str, duplicates: set[str], bases: list[URIRef], audience_label: str) -> str:
@@ -313,7 +311,7 @@ def _compile_processes(ctx: Context, notice: URIRef, recipients: dict[str, URIRe
         title = _require(proc, "title", f)
         bases = [ctx.term(b, file=f, line=line, kind="legal basis") for b in _require(proc, "basis", f)]
         audience = ctx.term(_require(proc, "audience", f), file=f, line=line, kind="data subject")
-        audience_label = str(ontology.value(audience, RDFS.label) or DPV_AUDIENCE_LABELS.get(str(audience), audience.split("#")[-1]))
+        audience_label = str(ontology.value(audience, RDFS.label) or audience.split("#")[-1])
         ts = _require(proc, "title_span", f)
         if not (isinstance(ts, list) and len(ts) == 2 and all(isinstance(x, int) for x in ts)):
             raise SourceError(f"title_span must be [start, end], got {ts!r}", path=f, line=line)
