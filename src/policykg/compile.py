@@ -291,6 +291,19 @@ def _process_label(title: str, duplicates: set[str], bases: list[URIRef], audien
     return f"{title} ({basis}; {audience_label[0].lower() + audience_label[1:]})"
 
 
+def _title_span(ctx: Context, proc: dict[str, Any], title: str, f, line: int) -> URIRef:
+    """The span of the row's own title, checked word for word (links reduced to their text) against the policy."""
+    ts = _require(proc, "title_span", f)
+    if not (isinstance(ts, list) and len(ts) == 2 and all(isinstance(x, int) for x in ts)):
+        raise SourceError(f"title_span must be [start, end], got {ts!r}", path=f, line=line)
+    if ctx.text is None:
+        return ctx.span([ts[0], ts[1], title[:40]], file=f, line=line)
+    found = plain_text(ctx.text.text[ts[0]:ts[1]])
+    if found != title:
+        raise SourceError(f"title {title!r} does not match the text at title_span {ts}: {found!r}", path=f, line=line)
+    return ctx.span([ts[0], ts[1], ctx.text.text[ts[0]:min(ts[1], ts[0] + 40)]], file=f, line=line)
+
+
 def _compile_processes(ctx: Context, notice: URIRef, recipients: dict[str, URIRef], rights: list[RightOffer]) -> None:
     f = ctx.sources.processes_path
     procs = ctx.sources.processes
@@ -312,16 +325,7 @@ def _compile_processes(ctx: Context, notice: URIRef, recipients: dict[str, URIRe
         bases = [ctx.term(b, file=f, line=line, kind="legal basis") for b in _require(proc, "basis", f)]
         audience = ctx.term(_require(proc, "audience", f), file=f, line=line, kind="data subject")
         audience_label = str(ontology.value(audience, RDFS.label) or audience.split("#")[-1])
-        ts = _require(proc, "title_span", f)
-        if not (isinstance(ts, list) and len(ts) == 2 and all(isinstance(x, int) for x in ts)):
-            raise SourceError(f"title_span must be [start, end], got {ts!r}", path=f, line=line)
-        if ctx.text is not None and plain_text(ctx.text.text[ts[0]:ts[1]]) != title:
-            raise SourceError(
-                f"title {title!r} does not match the text at title_span {ts}: {plain_text(ctx.text.text[ts[0]:ts[1]])!r}",
-                path=f, line=line,
-            )
-        head = ctx.text.text[ts[0]:min(ts[1], ts[0] + 40)] if ctx.text is not None else title[:40]
-        title_span = ctx.span([ts[0], ts[1], head], file=f, line=line)
+        title_span = _title_span(ctx, proc, title, f, line)
         row_span = ctx.span(_require(proc, "row_span", f), file=f, line=line)
 
         ctx.add(notice, DPV.hasProcess, iri)
