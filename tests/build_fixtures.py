@@ -6,25 +6,26 @@ from pathlib import Path
 
 import pytest
 
-from policykg.config import locate_dpv_dir, locate_source_text
+from policykg.config import Located, locate_dpv_dir, locate_source_text
+
+
+def found_or_skip(found: Located, what: str) -> Path:
+    """The located path, or skip the test saying what was missing and where we looked."""
+    if found.path is None:
+        pytest.skip(f"{what} not found (looked in: " + "; ".join(found.tried) + ")")
+    return found.path
 
 
 @pytest.fixture(scope="session")
 def dpv_folder() -> Path:
     """The DPV 2.3 folder (../shared/dpv/2.3 in CI); tests that need it skip with the reason when it is absent."""
-    found = locate_dpv_dir()
-    if found.path is None:
-        pytest.skip("DPV 2.3 folder not found (looked in: " + "; ".join(found.tried) + ")")
-    return found.path
+    return found_or_skip(locate_dpv_dir(), "DPV 2.3 folder")
 
 
 @pytest.fixture(scope="session")
 def policy_text_path() -> Path:
     """The policy text file (../shared/seed/...)."""
-    found = locate_source_text()
-    if found.path is None:
-        pytest.skip("policy text not found (looked in: " + "; ".join(found.tried) + ")")
-    return found.path
+    return found_or_skip(locate_source_text(), "policy text")
 
 
 @pytest.fixture(scope="session")

@@ -86,42 +86,25 @@ def test_turtle_syntax_error_reports_file_and_line(capsys, tmp_path: Path):
     assert re.search(rf"policykg validate: error: {re.escape(str(bad))}:4: Turtle syntax error", err), err
 
 
-def test_missing_file(capsys, tmp_path: Path):
-    code, _, err = run(capsys, str(tmp_path / "nowhere.ttl"))
+#: Bad input files: (name, content or None for a missing file, what the error must say). Each exits with 2.
+BAD_FILES = [
+    ("nowhere.ttl", None, "nowhere.ttl: no such file"),
+    ("empty.ttl", "\n  \n", "empty.ttl: the file is empty"),
+    ("bare.ttl", "@prefix ex: <http://example.org/> .\n", "holds no RDF triples"),
+    ("matrix.csv", "process,item\n", "cannot tell the RDF syntax of this file (extension '.csv')"),
+    ("notice.ttl", '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n',
+     "notice.ttl:1: Turtle syntax error"),
+]
+
+
+@pytest.mark.parametrize("name, content, message", BAD_FILES, ids=[case[0] for case in BAD_FILES])
+def test_bad_file_is_a_clear_error(capsys, tmp_path: Path, name: str, content: str | None, message: str):
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content)
+    code, _, err = run(capsys, str(path))
     assert code == 2
-    assert "nowhere.ttl: no such file" in err
-
-
-def test_empty_file(capsys, tmp_path: Path):
-    empty = tmp_path / "empty.ttl"
-    empty.write_text("\n  \n")
-    code, _, err = run(capsys, str(empty))
-    assert code == 2
-    assert "empty.ttl: the file is empty" in err
-
-
-def test_file_with_prefixes_only_holds_no_triples(capsys, tmp_path: Path):
-    bare = tmp_path / "bare.ttl"
-    bare.write_text("@prefix ex: <http://example.org/> .\n")
-    code, _, err = run(capsys, str(bare))
-    assert code == 2
-    assert "holds no RDF triples" in err
-
-
-def test_unknown_extension(capsys, tmp_path: Path):
-    table = tmp_path / "matrix.csv"
-    table.write_text("process,item\n")
-    code, _, err = run(capsys, str(table))
-    assert code == 2
-    assert "cannot tell the RDF syntax of this file (extension '.csv')" in err
-
-
-def test_content_in_the_wrong_syntax(capsys, tmp_path: Path):
-    xml = tmp_path / "notice.ttl"
-    xml.write_text('<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n')
-    code, _, err = run(capsys, str(xml))
-    assert code == 2
-    assert "notice.ttl:1: Turtle syntax error" in err
+    assert message in err
 
 
 def test_other_syntaxes_by_extension(capsys, tmp_path: Path):
