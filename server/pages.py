@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request, url_for
 
-from policykg.namespaces import DATA, ONTOLOGY_IRI, PREFIXES
+from policykg.namespaces import DATA, ONTOLOGY_IRI, PREFIXES, compact_iri
 from policykg.sparql_formats import GRAPH_FORMATS, by_name
 from policykg.store import ONTOLOGY_GRAPH
 
@@ -39,11 +39,7 @@ def href(iri: str) -> str:
 @bp.app_template_global()
 def short(iri: str) -> str:
     """Template helper: an IRI as prefix:local when a project prefix fits."""
-    best = ""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(namespace) > len(best):
-            best, chosen = namespace, prefix
-    return f"{chosen}:{iri[len(best):]}" if best else iri
+    return compact_iri(iri)
 
 
 def _choose() -> tuple[str | None, str | None]:

@@ -17,15 +17,12 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-PKO = "https://w3id.org/policykg/ontology#"
-KNOWN_PREFIXES: dict[str, str] = {
-    "pko": PKO, "dpv": "https://w3id.org/dpv#", "pd": "https://w3id.org/dpv/pd#",
-    "eu-gdpr": "https://w3id.org/dpv/legal/eu/gdpr#", "legal-gb": "https://w3id.org/dpv/legal/gb#",
-    "tech": "https://w3id.org/dpv/tech#", "oa": "http://www.w3.org/ns/oa#", "prov": "http://www.w3.org/ns/prov#",
-    "dct": str(DCTERMS), "skos": str(SKOS), "rdfs": str(RDFS), "rdf": str(RDF), "owl": str(OWL),
-    "xsd": "http://www.w3.org/2001/XMLSchema#", "foaf": "http://xmlns.com/foaf/0.1/",
-    "vann": "http://purl.org/vocab/vann/",
-}
+from .namespaces import PKO as PKO_NS
+from .namespaces import PREFIXES, compact_iri
+
+PKO = str(PKO_NS)
+#: Prefixes for writing IRIs in the documentation: the project's, plus vann for the ontology header.
+KNOWN_PREFIXES: dict[str, str] = {**PREFIXES, "vann": "http://purl.org/vocab/vann/"}
 ALIGNMENTS = (("exact match", SKOS.exactMatch), ("close match", SKOS.closeMatch), ("related", SKOS.related))
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
@@ -40,10 +37,7 @@ nav ul{columns:2}a{color:#1a5fb4}
 
 def curie(iri: str) -> str:
     """An IRI written as prefix:local where a known prefix fits, else the IRI."""
-    for prefix, ns in sorted(KNOWN_PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
+    return compact_iri(iri, KNOWN_PREFIXES)
 
 
 def _local(iri: str) -> str:

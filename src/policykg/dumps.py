@@ -14,7 +14,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
 
 from . import __version__
-from .namespaces import DATA, DATASET_IRI, DPV, ONTOLOGY_IRI, PKO, PREFIXES, SPDX
+from .namespaces import DATA, DATASET_IRI, DPV, ONTOLOGY_IRI, PKO, PREFIXES, SPDX, compact_iri
 
 #: Dump formats: file extension -> (pyoxigraph format, media type).
 FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
@@ -71,11 +71,7 @@ def processing_matrix(data: Graph, ontology: Graph) -> str:
         return str(value) if value is not None else curie(node)
 
     def curie(node) -> str:
-        text = str(node)
-        for prefix, iri in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-            if text.startswith(iri):
-                return f"{prefix}:{text[len(iri):]}"
-        return text
+        return compact_iri(str(node))
 
     rows = []
     for process in data.subjects(RDF.type, DPV.Process):

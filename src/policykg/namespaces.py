@@ -57,6 +57,16 @@ def bind_prefixes(graph) -> None:
         graph.bind(prefix, iri, override=True, replace=True)
 
 
+def compact_iri(iri: str, prefixes: dict[str, str] | None = None) -> str:
+    """An IRI as prefix:local with the longest fitting namespace (project prefixes by default), else the IRI."""
+    table = PREFIXES if prefixes is None else prefixes
+    best = max((ns for ns in table.values() if iri.startswith(ns) and len(iri) > len(ns)), key=len, default=None)
+    if best is None:
+        return iri
+    prefix = next(p for p, ns in table.items() if ns == best)
+    return f"{prefix}:{iri[len(best):]}"
+
+
 def sparql_prefixes() -> str:
     """PREFIX lines for every project prefix, for SPARQL text."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())

@@ -6,20 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from .namespaces import PREFIXES, compact_iri
 from .queries import QueryError, QueryResult, dumps_csv, dumps_json, get_question, load_question, run_query
 
 FORMATS = ("table", "csv", "json")
 
 #: Prefixes used to shorten IRIs in the table format (longest namespace first when matching).
-TABLE_PREFIXES: dict[str, str] = {
-    "meta:": "https://w3id.org/policykg/meta-uk-2025-06-16/",
-    "pko:": "https://w3id.org/policykg/ontology#",
-    "dpv:": "https://w3id.org/dpv#",
-    "pd:": "https://w3id.org/dpv/pd#",
-    "eu-gdpr:": "https://w3id.org/dpv/legal/eu/gdpr#",
-    "legal-gb:": "https://w3id.org/dpv/legal/gb#",
-    "tech:": "https://w3id.org/dpv/tech#",
-}
+TABLE_PREFIXES: dict[str, str] = {p: PREFIXES[p] for p in ("meta", "pko", "dpv", "pd", "eu-gdpr", "legal-gb", "tech")}
 
 
 def add_query_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -85,10 +78,7 @@ def render(result: QueryResult, fmt: str) -> str:
 
 def shorten(value: str) -> str:
     """An IRI written with a known prefix where one fits."""
-    for prefix, ns in sorted(TABLE_PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if value.startswith(ns):
-            return prefix + value[len(ns):]
-    return value
+    return compact_iri(value, TABLE_PREFIXES)
 
 
 def render_table(result: QueryResult) -> str:
