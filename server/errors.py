@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from policykg.query_pool import QueryTimeout, WorkerCrashed
@@ -12,6 +12,24 @@ from policykg.query_pool import QueryTimeout, WorkerCrashed
 from .execution import QueryFailed
 
 log = logging.getLogger("policykg.server")
+
+#: How much of a refused (413) body is read and thrown away so that the connection closes cleanly and the client
+#: can read the 413; a larger body is not read, and such a client may see the connection reset instead.
+DRAIN_LIMIT = 16 * 1024 * 1024
+
+
+def drain_request_body(limit: int = DRAIN_LIMIT) -> None:
+    """Read and discard the rest of the request body (up to limit), so closing the socket does not reset it."""
+    length = request.content_length
+    if not length or length > limit:
+        return
+    stream = request.environ.get("wsgi.input")
+    remaining = length
+    while stream is not None and remaining > 0:
+        chunk = stream.read(min(remaining, 1 << 16))
+        if not chunk:
+            break
+        remaining -= len(chunk)
 
 
 def plain(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -32,7 +50,10 @@ def register(app: Flask) -> None:
         if exc.code == 413:
             limit = app.config.get("MAX_CONTENT_LENGTH")
             message = f"413 Content Too Large: the request body exceeds this endpoint's limit of {limit} bytes"
+            drain_request_body()
         out = plain(exc.code or 500, message)
+        if exc.code == 413:
+            out.headers["Connection"] = "close"
         for name in ("Allow", "Retry-After"):
             if name in response.headers:
                 out.headers[name] = response.headers[name]
