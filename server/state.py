@@ -83,7 +83,7 @@ def open_state(settings) -> ServerState:
 
 def _dpv_dir(setting) -> Path | None:
     if setting is False:
-        log.warning("DPV disabled: serving the ontology and data without the DPV vocabulary")
+        log.warning("serving the ontology and data without the DPV vocabulary (--no-dpv, or DPV 2.3 not found)")
         return None
     found = pkconfig.locate_dpv_dir(setting or None)
     if found.path is None:
