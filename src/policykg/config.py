@@ -38,9 +38,14 @@ def ontology_dir() -> Path:
     return project_root() / "ontology"
 
 
+def data_root() -> Path:
+    """The folder of the curated sources: versions.yaml and one folder per version."""
+    return project_root() / "data"
+
+
 def data_dir() -> Path:
     """The folder of the curated policy sources."""
-    return project_root() / "data" / "meta-uk-2025"
+    return data_root() / "meta-uk-2025-06-16"
 
 
 def shapes_dir() -> Path:
@@ -65,7 +70,8 @@ def user_dpv_dir() -> Path:
     return Path(base) / "policykg" / "dpv" / DPV_VERSION
 
 
-def _shared_dir() -> Path:
+def shared_dir() -> Path:
+    """The ../shared folder beside the project (DPV and the policy texts, in development and CI)."""
     return project_root().parent / "shared"
 
 
@@ -91,7 +97,7 @@ def _locate(explicit: str | Path | None, option: str, env: str, defaults: list[t
 
 def locate_dpv_dir(explicit: str | Path | None = None) -> Located:
     """Find the DPV 2.3 folder: --dpv-dir, $POLICYKG_DPV_DIR, ../shared/dpv/2.3, the user cache."""
-    defaults = [("../shared/dpv/2.3", _shared_dir() / "dpv" / DPV_VERSION), ("fetch-dpv cache", user_dpv_dir())]
+    defaults = [("../shared/dpv/2.3", shared_dir() / "dpv" / DPV_VERSION), ("fetch-dpv cache", user_dpv_dir())]
     return _locate(explicit, "--dpv-dir", DPV_ENV, defaults,
                    lambda path: all((path / name).is_file() for name in DPV_FILES))
 
@@ -112,7 +118,7 @@ def require_dpv_dir(explicit: str | Path | None = None) -> Path:
 
 def locate_source_text(explicit: str | Path | None = None) -> Located:
     """Find the policy text: --source-text, $POLICYKG_SOURCE_TEXT, ../shared/seed/<name>."""
-    defaults = [("../shared/seed", _shared_dir() / "seed" / SOURCE_TEXT_NAME)]
+    defaults = [("../shared/seed", shared_dir() / "seed" / SOURCE_TEXT_NAME)]
     return _locate(explicit, "--source-text", SOURCE_TEXT_ENV, defaults, Path.is_file)
 
 
