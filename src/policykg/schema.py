@@ -10,7 +10,9 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel, ConfigDict, Field, RootModel, StrictInt, StrictStr, StringConstraints, ValidationError, field_validator,
+)
 
 from .errors import SourceError
 from .sources import read_yaml
@@ -20,7 +22,7 @@ Curie = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z-]*:[A-Za-z0-9_.-]+
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Text = Annotated[str, StringConstraints(min_length=1)]
 #: A span as written in the sources: [start, end, "first characters"].
-SpanValue = tuple[int, int, str]
+SpanValue = tuple[StrictInt, StrictInt, StrictStr]
 
 
 class Model(BaseModel):
@@ -96,7 +98,7 @@ class Process(Model):
     id: Slug
     title: Text
     description: Text
-    title_span: tuple[int, int]
+    title_span: tuple[StrictInt, StrictInt]
     row_span: SpanValue
     basis: list[Curie] = Field(min_length=1)
     audience: Curie
@@ -108,6 +110,27 @@ class Process(Model):
     excludes: list[Exclusion] = Field(default_factory=list)
     data: list[DataEntry] = Field(min_length=1)
     note: Text | None = None
+
+
+class ProcessesFile(RootModel[list[Process]]):
+    """data/<version>/processes.yaml: the rows in the policy's order."""
+
+
+# --- data/links.yaml ---------------------------------------------------------------------------------------
+
+class LinkEntry(Model):
+    """Two processes that are the same processing, given as <version>/<process id>, and why."""
+
+    old: Text
+    new: Text
+    reason: Text
+
+
+class LinksFile(Model):
+    """data/links.yaml: what process ids cannot say (renames; UK <-> EU counterparts)."""
+
+    revisions: list[LinkEntry] = Field(default_factory=list)
+    counterparts: list[LinkEntry] = Field(default_factory=list)
 
 
 # --- data/<version>/notice.yaml -----------------------------------------------------------------------------
@@ -272,6 +295,12 @@ class NoticeFile(Model):
     legal_requests: LegalRequests
     policy_changes: PolicyChanges
     data_provision: list[Provision] = Field(min_length=1)
+
+    @field_validator("term_sources", mode="before")
+    @classmethod
+    def _drop_line(cls, value: Any) -> Any:
+        """The YAML reader's line marker is not a term."""
+        return {k: v for k, v in value.items() if k != "__line__"} if isinstance(value, dict) else value
 
 
 M = TypeVar("M", bound=BaseModel)
