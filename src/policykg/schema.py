@@ -85,10 +85,17 @@ class DataEntry(Model):
 
 
 class Exclusion(Model):
-    """Something a row says it does not do (e.g. 'excluding using partner data to tailor ads')."""
+    """Something a row (or the notice, for a row) says is not done: a purpose, with which data (all data if none)."""
 
     purpose: Curie
     data: list[Curie] = Field(default_factory=list)
+    span: SpanValue
+
+
+class DerivedData(Model):
+    """Personal data a row's processing produces rather than lists (e.g. biometric data from face analysis)."""
+
+    items: list[Curie] = Field(min_length=1)
     span: SpanValue
 
 
@@ -108,7 +115,9 @@ class Process(Model):
     recipients: list[Slug] = Field(default_factory=list)
     interests: list[Interest] = Field(default_factory=list)
     excludes: list[Exclusion] = Field(default_factory=list)
+    derived: list[DerivedData] = Field(default_factory=list)
     data: list[DataEntry] = Field(min_length=1)
+    modality: Literal["possible", "stated"] | None = None
     note: Text | None = None
 
 
@@ -280,6 +289,34 @@ class Provision(Model):
     span: SpanValue
 
 
+class Modality(Model):
+    """Whether the listed information is used for certain or only possibly ('could include'), and where it says so."""
+
+    modality: Literal["possible", "stated"]
+    spans: list[SpanValue] = Field(min_length=1)
+
+
+class ContractDocument(Model):
+    """A contract the notice names as the basis of Art. 6(1)(b) processing."""
+
+    id: Slug
+    label: Text
+    link: Text
+    span: SpanValue
+
+
+class Statement(Model):
+    """A further statement of the notice, queryable with its spans (a safeguard, a commitment, a procedure)."""
+
+    id: Slug
+    kind: Curie
+    label: Text
+    description: Text
+    spans: list[SpanValue] = Field(min_length=1)
+    about: list[Curie] = Field(default_factory=list)
+    processes: list[Slug] = Field(default_factory=list)
+
+
 class NoticeFile(Model):
     """data/<version>/notice.yaml."""
 
@@ -295,6 +332,9 @@ class NoticeFile(Model):
     legal_requests: LegalRequests
     policy_changes: PolicyChanges
     data_provision: list[Provision] = Field(min_length=1)
+    information_modality: Modality
+    contracts: list[ContractDocument] = Field(default_factory=list)
+    statements: list[Statement] = Field(default_factory=list)
 
     @field_validator("term_sources", mode="before")
     @classmethod
