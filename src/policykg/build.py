@@ -119,10 +119,15 @@ def build(
     strict: bool = False,
 ) -> BuildReport:
     """Compile the sources and write every artefact into out_dir; on any error out_dir is left as it was."""
+    compiled = compile_graphs(dpv_dir, texts_dir, data_root=data_root, ontology_path=ontology_path, strict=strict)
+    return write_build(out_dir, compiled)
+
+
+def write_build(out_dir: Path | str, compiled: Compiled) -> BuildReport:
+    """Write every artefact of a compiled dataset into out_dir, atomically (out_dir is replaced only when done)."""
     from .dumps import write_artefacts
 
     out = Path(out_dir)
-    compiled = compile_graphs(dpv_dir, texts_dir, data_root=data_root, ontology_path=ontology_path, strict=strict)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     staging.chmod(0o755)
