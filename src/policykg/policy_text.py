@@ -183,6 +183,12 @@ def title_end(text: str) -> int:
     return min([c for c in cuts if c > 0], default=sentence)
 
 
+def read_raw(path: Path) -> str:
+    """A text file's characters exactly as stored (UTF-8; CRLF kept, so offsets match the file)."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
 def read_policy(text: str, path: Path | None = None) -> ParsedPolicy:
     """Find and read the legal-basis section of a policy text in either layout."""
     lines = _lines(text)
