@@ -209,3 +209,32 @@ def test_fuzzy_threshold_stays_above_known_phrases_with_other_terms():
             for b in entries[i + 1:]:
                 if a["phrase"] != b["phrase"] and terms(a) != terms(b):
                     assert similarity(a["phrase"], b["phrase"]) < FUZZY, (a["text"], b["text"])
+
+
+# --- the committed versions -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("version", [v for v in REGISTRY.versions if (v.data_dir / "processes.yaml").is_file()],
+                         ids=lambda v: v.name)
+def test_committed_versions_are_valid(version, dpv_dir):
+    """Curated versions: schema-valid with no placeholder, and compiled with every span and term checked.
+    Drafts (a curation.yaml left): schema-valid apart from placeholders, every placeholder listed."""
+    from policykg.build import compile_graphs
+    from policykg.ingest import is_placeholder
+    from policykg.phrases import is_curated
+
+    text = _text_path(version.name)
+    path = version.data_dir / "processes.yaml"
+    processes = read_yaml(path)
+    curated = is_curated(version)
+    for proc in processes:
+        validate_data(proc, Process, path, draft=not curated)
+    if curated:
+        if dpv_dir is None:
+            pytest.skip("DPV 2.3 is not beside the project")
+        compile_graphs(dpv_dir, text, sources_dir=version.data_dir, strict=True)
+        return
+    listed = {(e["row"], e["field"].split(".")[0]) for e in yaml.safe_load((version.data_dir / "curation.yaml").read_text())["entries"]}
+    for proc in processes:
+        for key, value in proc.items():
+            if is_placeholder(value):
+                assert (proc["id"], key) in listed, (proc["id"], key)

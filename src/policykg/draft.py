@@ -187,7 +187,8 @@ def _process(row: Row, k: int, old: dict[str, Any] | None, pair, basis: tuple[li
                     row.title)
     else:
         proc["description"] = f"{CURATE}: describe in our own words what this row says"
-        cur.add(ident, "row", "a new row that matched nothing earlier: write its description, check its id and terms", row.title)
+        cur.add(ident, "row", "a new row that matched nothing earlier: check its id and terms", row.title)
+        cur.add(ident, "description", "a new row: describe it in our own words", row.title)
     proc["title_span"] = [row.title.start, row.title.end]
     proc["row_span"] = span_value(text, row.row)
     proc["basis"] = basis_terms or [CURATE_TERM]
@@ -200,7 +201,8 @@ def _process(row: Row, k: int, old: dict[str, Any] | None, pair, basis: tuple[li
         found = phrases.lookup("title", row.title.text, {"basis": proc["basis"], "audience": proc["audience"]})
         for key in ("purposes", "processing", "recipients"):
             proc[key] = list(_term(found, key) or ([] if key == "recipients" else [CURATE_TERM]))
-        _flag(cur, ident, "purposes", found, row.title, "row title")
+            if key != "recipients" or found.how != "none":
+                _flag(cur, ident, key, found, row.title, "row title")
     if not proc["recipients"]:
         del proc["recipients"]
     if old and old.get("note"):
