@@ -25,6 +25,7 @@ EXTENSIONS: tuple[tuple[str, str], ...] = (
     ("policykg.docs", "add_docs_parser"),
     ("policykg.serve", "add_serve_parser"),
     ("policykg.publish", "add_publish_parser"),
+    ("policykg.ingest", "add_ingest_parser"),
     ("policykg.diff_cli", "add_diff_parser"),
 )
 

@@ -11,16 +11,29 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
-    BaseModel, ConfigDict, Field, RootModel, StrictInt, StrictStr, StringConstraints, ValidationError, field_validator,
+    AfterValidator, BaseModel, ConfigDict, Field, RootModel, StrictInt, StrictStr, StringConstraints, ValidationError,
+    ValidationInfo, field_validator,
 )
 
 from .errors import SourceError
 from .sources import read_yaml
 
+#: What `policykg ingest` writes where a person must write a text or choose a term.
+CURATE_TEXT = "CURATE:"
+CURATE_TERM = "pko:CURATE"
+
+
+def _curated(value: str, info: ValidationInfo) -> str:
+    """Refuse a `CURATE:` placeholder (allowed only when validating a draft: context {"draft": True})."""
+    if (value.startswith(CURATE_TEXT) or value == CURATE_TERM) and not (info.context or {}).get("draft"):
+        raise ValueError(f"still to be curated: {value[:60]!r} (write it, then run the build again)")
+    return value
+
+
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
-Curie = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z-]*:[A-Za-z0-9_.-]+$")]
+Curie = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z-]*:[A-Za-z0-9_.-]+$"), AfterValidator(_curated)]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-Text = Annotated[str, StringConstraints(min_length=1)]
+Text = Annotated[str, StringConstraints(min_length=1), AfterValidator(_curated)]
 #: A span as written in the sources: [start, end, "first characters"].
 SpanValue = tuple[StrictInt, StrictInt, StrictStr]
 
@@ -371,10 +384,13 @@ def _describe(error: dict[str, Any]) -> str:
     return f"{where}: {error['msg']} (got {error.get('input')!r})"
 
 
-def validate_data(data: Any, model: type[M], path: Path) -> M:
-    """Check parsed YAML against a model; the first problem becomes a SourceError naming the file and line."""
+def validate_data(data: Any, model: type[M], path: Path, *, draft: bool = False) -> M:
+    """Check parsed YAML against a model; the first problem becomes a SourceError naming the file and line.
+
+    With draft=True, `CURATE:` placeholders written by `policykg ingest` pass.
+    """
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context={"draft": draft})
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         first = min(errors, key=lambda e: _line_of(data, e["loc"]) or 0)
