@@ -260,3 +260,17 @@ def test_the_analysis_package_never_imports_the_web_app() -> None:
 
 def test_endpoint_availability_is_a_bool() -> None:
     assert isinstance(A.endpoint_available(), bool)
+
+
+def test_query_table_format_shows_labels_and_curies_while_csv_and_json_stay_exact(store) -> None:
+    from policykg.query_cli import render
+    from policykg.queries import run_query
+
+    result = run_query(store, get_question("cq02").text)
+    table = render(result, "table", A.labeller(store))
+    header = table.splitlines()[0].split()
+    assert header[:3] == ["basis", "basis", "id"]
+    assert "Art. 6(1)(f) legitimate interests  eu-gdpr:A6-1-f" in table
+    assert "https://w3id.org/dpv/legal/eu/gdpr#A6-1-f" in render(result, "csv")
+    assert '"value": "https://w3id.org/dpv/legal/eu/gdpr#A6-1-f"' in render(result, "json")
+    assert "eu-gdpr:A6-1-f" in render(result, "table") and "legitimate interests" not in render(result, "table")
