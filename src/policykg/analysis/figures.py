@@ -118,8 +118,14 @@ def _heatmap(wide: pandas.DataFrame, *, title: str, colours: dict[str, str] | No
         masked = np.ma.masked_invalid(np.where(values == 0, np.nan, values))
         cmap = ListedColormap(["#fee8c8", "#fdd49e", "#fdbb84", "#fc8d59", "#ef6548", "#d7301f", "#990000"]).with_extremes(
             bad=NOT_USED_COLOUR)
-        image = ax.imshow(masked, aspect="auto", cmap=cmap, interpolation="nearest")
-        fig.colorbar(image, ax=ax, shrink=0.6, label="count")
+        top = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
+        image = ax.imshow(masked, aspect="auto", cmap=cmap, interpolation="nearest", vmin=0, vmax=max(1.0, top))
+        if top > 1:
+            from matplotlib.ticker import MaxNLocator
+
+            fig.colorbar(image, ax=ax, shrink=0.6, label="count", ticks=MaxNLocator(integer=True))
+        ax.legend(handles=[Patch(facecolor=NOT_USED_COLOUR, edgecolor="#bbbbbb", label="none / not used")],
+                  loc="upper left", bbox_to_anchor=(1.01, 1.0 if top <= 1 else -0.02), fontsize=8, frameon=False)
         for (i, j), v in np.ndenumerate(values):
             if not np.isnan(v) and v:
                 ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=7)

@@ -113,9 +113,10 @@ def plot_findings(table: pandas.DataFrame, *, title: str = "What the shapes foun
     """A heatmap of the findings: what each is about (rows, in full) x provision, numbers of findings in the cells."""
     from .figures import plot_matrix
 
-    long = table.assign(findings=1)
+    about = "what the finding is about"
+    long = table.assign(findings=1).rename(columns={"focus_label": about})
     rows = list(findings_pivot(table).index)
-    return plot_matrix(long, "focus_label", "provision", "findings", title=title, row_order=rows)
+    return plot_matrix(long, about, "provision", "findings", title=title, row_order=rows)
 
 
 def rule_sources(directory: Path | None = None) -> pandas.DataFrame:
