@@ -126,9 +126,8 @@ def rule_sources(directory: Path | None = None) -> pandas.DataFrame:
     from rdflib import Graph
     from rdflib.namespace import OWL, RDF, RDFS, SH
 
-    from ..validate import available_shape_sets
-
     from ..config import shapes_dir
+    from ..validate import available_shape_sets
 
     folder = directory or shapes_dir()
     records = []

@@ -124,7 +124,7 @@ def plot_sankey(flows: pandas.DataFrame, *, title: str | None = None) -> matplot
         return fig
     columns = _layout(flows)
     kinds = list(columns)
-    first_kind, last_kind = kinds[0], kinds[-1]
+    first_kind = kinds[0]
     through: dict[tuple[str, str], set[str]] = {}
     for row in flows.itertuples():
         for key in ((row.source_kind, row.source_label), (row.target_kind, row.target_label)):
