@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .matching import Matching, RowRef, match_rows, load_links, row_ref
-from .phrases import Found, PhraseTable, is_curated, pair_curated_rows, read_version_text
+from .phrases import Found, PhraseTable, is_curated, load_fast, pair_curated_rows, read_version_text
 from .policy_text import ParsedPolicy, Piece, Row, title_end
-from .sources import read_yaml
 from .versions import Registry, Version
 
 CURATE = "CURATE"
@@ -125,7 +124,7 @@ def draft_version(text: str, path: Path | None, name: str, registry: Registry, p
     if base is not None:
         base_parsed = read_version_text(base, texts_dir)
         base_path = base.data_dir / "processes.yaml"
-        old_pairs = pair_curated_rows(base_parsed, read_yaml(base_path), base_path)
+        old_pairs = pair_curated_rows(base_parsed, load_fast(base_path), base_path)
     bases, audiences = _bases_and_audiences(parsed, phrases)
     old_refs = [row_ref(p["id"], _main_basis(p["basis"]) or "", [p["audience"], r.audience.text if r.audience else ""],
                         (p["title"], r.title.plain), k / max(len(old_pairs), 1)) for k, (r, p) in enumerate(old_pairs)]

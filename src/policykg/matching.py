@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import SourceError
@@ -22,6 +23,8 @@ from .sources import read_yaml
 WEIGHTS = {"title": 0.55, "audience": 0.25, "basis": 0.2}
 MIN_SCORE = 0.6
 MIN_TITLE = 0.5
+#: Titles are compared on their first characters (a 'why and how' lead can be a whole paragraph).
+TITLE_MAX = 160
 
 
 @dataclass(frozen=True)
@@ -76,9 +79,14 @@ def _audience_score(a: frozenset[str], b: frozenset[str]) -> float:
     return max((similarity(x, y) for x in texts_a for y in texts_b), default=0.0)
 
 
+@lru_cache(maxsize=65536)
+def _title_similarity(a: str, b: str) -> float:
+    return similarity(a[:TITLE_MAX], b[:TITLE_MAX])
+
+
 def score(old: RowRef, new: RowRef) -> tuple[float, str]:
     """How alike two rows are (0–1) and what differs."""
-    title = max((similarity(a, b) for a in old.titles for b in new.titles), default=0.0)
+    title = max((_title_similarity(a, b) for a in old.titles for b in new.titles), default=0.0)
     audience = _audience_score(old.audiences, new.audiences)
     basis = 1.0 if old.basis == new.basis else 0.0
     total = WEIGHTS["title"] * title + WEIGHTS["audience"] * audience + WEIGHTS["basis"] * basis
