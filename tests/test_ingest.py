@@ -168,7 +168,7 @@ def test_rerunning_keeps_curation_and_reports(root, tmp_path, capsys):
     before = path.read_text()
     assert main(["ingest", str(source), "--as", "v", "--out", str(out), "--data-root", str(root), "--dry-run"]) == 0
     report = capsys.readouterr().out
-    assert "row consent-whatsapp-accounts-center: data kept as curated; the text would give" in report
+    assert "row consent-whatsapp-accounts-center: data kept as curated; the new draft would give" in report
     assert "would write" in report and path.read_text() == before
     main(["ingest", str(source), "--as", "v", "--out", str(out), "--data-root", str(root)])
     assert "OUR OWN WORDS" in path.read_text() and "[24875, 24923, " in path.read_text()

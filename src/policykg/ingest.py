@@ -130,7 +130,7 @@ def merge(existing: list[dict[str, Any]], drafted: list[dict[str, Any]], report:
                     adopted.add(f"{old['id']}.{key}")
                     report.append(f"row {old['id']}: {key} added from the text")
             elif _strip(old[key]) != _strip(value) and not is_placeholder(value):
-                report.append(f"row {old['id']}: {key} kept as curated; the text would give {_flow(value)[:120]}")
+                report.append(f"row {old['id']}: {key} kept as curated; the new draft would give {_flow(value)[:120]}")
         for key in old:
             if key not in new and key not in ("__line__", "description", "note", "excludes"):
                 report.append(f"row {old['id']}: {key} is curated but the text no longer gives it (kept)")
