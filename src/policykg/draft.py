@@ -135,7 +135,7 @@ def draft_version(text: str, path: Path | None, name: str, registry: Registry, p
     for k, row in enumerate(parsed.rows):
         pair = matching.old_for(k)
         old = old_pairs[pair.old][1] if pair else None
-        processes.append(_process(row, k, old, pair, bases[k], audiences[k], phrases, text, cur, taken))
+        processes.append(_process(row, old, pair, bases[k], audiences[k], phrases, text, cur, taken))
     for i in matching.unmatched_old:
         proc = old_pairs[i][1]
         cur.add(proc["id"], "row", f"a row of {base.name} that matched nothing in this text (title {proc['title']!r})")
@@ -159,7 +159,7 @@ def _bases_and_audiences(parsed: ParsedPolicy, phrases: PhraseTable) -> tuple[li
     return bases, audiences
 
 
-def _process(row: Row, k: int, old: dict[str, Any] | None, pair, basis: tuple[list[str] | None, Found],
+def _process(row: Row, old: dict[str, Any] | None, pair, basis: tuple[list[str] | None, Found],
              audience: tuple[str | None, Found | None], phrases: PhraseTable, text: str, cur: _Curation,
              taken: set[str]) -> dict[str, Any]:
     title = row.title.plain

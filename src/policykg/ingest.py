@@ -94,11 +94,8 @@ def dump_curation(draft: Draft, entries: list[dict[str, Any]]) -> str:
     lines = [f"# What `policykg ingest` could not decide for {draft.name} (drafted from {draft.base}).",
              "# Check each entry against the text, fix processes.yaml / notice.yaml, then delete this file:",
              "# a version counts as curated (and feeds data/phrases.yaml) once it has none.",
-             f"counts: {_flow(draft.counts)}", "entries:"]
-    lines += [f"  - {_flow(entry)}" for entry in entries] or ["  []"]
-    if not entries:
-        lines[-2] = "entries: []"
-        lines.pop()
+             f"counts: {_flow(draft.counts)}"]
+    lines += ["entries:"] + [f"  - {_flow(entry)}" for entry in entries] if entries else ["entries: []"]
     return "\n".join(lines) + "\n"
 
 

@@ -144,7 +144,8 @@ def load_links(path: Path, old_version: str, new_version: str) -> list[tuple[str
     out = []
     for entry in data.get("links", []) if isinstance(data, dict) else []:
         if not isinstance(entry, dict) or not {"from", "to", "old", "new"} <= entry.keys():
-            raise SourceError("each link needs from, to, old and new", path=path, line=getattr(entry, "get", dict().get)("__line__"))
+            line = entry.get("__line__") if isinstance(entry, dict) else None
+            raise SourceError("each link needs from, to, old and new", path=path, line=line)
         if entry["from"] == old_version and entry["to"] == new_version:
             out.append((str(entry["old"]), str(entry["new"])))
     return out

@@ -181,16 +181,14 @@ def pair_curated_rows(parsed: ParsedPolicy, processes: list[dict[str, Any]], pat
 
 
 def basis_of_headings(notice: dict[str, Any] | None, pairs: list[tuple[Row, dict[str, Any]]]) -> dict[int, list[str]]:
-    """For each basis heading (by start offset): the basis the notice's sections give it, else the rows' common one."""
+    """For each basis heading (by start offset): the basis the notice's sections give it, else its rows' common bases."""
     by_start: dict[int, list[str]] = {}
+    for row, proc in pairs:
+        common = by_start.get(row.basis.start, list(proc["basis"]))
+        by_start[row.basis.start] = [b for b in common if b in proc["basis"]]
     for section in (notice or {}).get("sections", []) or []:
         if section.get("basis"):
             by_start[section["span"][0]] = [section["basis"]]
-    for row, proc in pairs:
-        if row.basis.start not in by_start:
-            by_start[row.basis.start] = list(proc["basis"])
-        elif not set(by_start[row.basis.start]) <= set(proc["basis"]) and row.basis.start not in by_start:
-            by_start[row.basis.start] = [b for b in by_start[row.basis.start] if b in proc["basis"]]
     return by_start
 
 
