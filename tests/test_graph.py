@@ -38,7 +38,8 @@ def test_information_items_are_aligned_to_dpv(compiled) -> None:
     onto = compiled.ontology
     items = set(onto.subjects(SKOS.inScheme, PKO.InformationScheme))
     for item in items:
-        links = set(onto.objects(item, SKOS.broader)) | set(onto.objects(item, SKOS.closeMatch))
+        # skos:broader where a DPV term subsumes the item, else skos:closeMatch or skos:related (decision 18)
+        links = {o for p in (SKOS.broader, SKOS.exactMatch, SKOS.closeMatch, SKOS.related) for o in onto.objects(item, p)}
         assert any(is_dpv_iri(str(o)) for o in links), f"{item} has no DPV alignment"
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import PolicyKGError
-from .store import BUILD_GRAPHS, DPV_GRAPH, locate_dataset_files
+from .store import DPV_GRAPH, locate_dataset_files, read_manifest
 
 CONTENT_TYPES = {".nt": "application/n-triples", ".ttl": "text/turtle"}
 
@@ -49,7 +49,7 @@ def add_publish_parser(subparsers) -> argparse.ArgumentParser:
 def plan_uploads(build_dir: Path, dpv_dir: Path | None) -> list[Upload]:
     """The uploads that publish a build (and DPV): one PUT per graph, then POSTs for DPV's further files."""
     files = locate_dataset_files(build_dir, dpv_dir)
-    uploads = [Upload(path, BUILD_GRAPHS[name], "PUT") for name, path in files.build_files.items()]
+    uploads = [Upload(build_dir / name, graph, "PUT") for graph, name in read_manifest(build_dir).files.items()]
     for index, path in enumerate(files.dpv_files):
         uploads.append(Upload(path, DPV_GRAPH, "PUT" if index == 0 else "POST"))
     return uploads

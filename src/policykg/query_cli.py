@@ -12,7 +12,7 @@ from .queries import QueryError, QueryResult, dumps_csv, dumps_json, get_questio
 FORMATS = ("table", "csv", "json")
 
 #: Prefixes used to shorten IRIs in the table format (longest namespace first when matching).
-TABLE_PREFIXES: dict[str, str] = {p: PREFIXES[p] for p in ("meta", "pko", "dpv", "pd", "eu-gdpr", "legal-gb", "tech")}
+TABLE_PREFIXES: dict[str, str] = {p: PREFIXES[p] for p in ("pkd", "pko", "dpv", "pd", "eu-gdpr", "legal-gb", "legal-eu", "legal-ie", "tech")}
 
 
 def add_query_parser(subparsers: argparse._SubParsersAction) -> None:

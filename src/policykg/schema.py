@@ -10,7 +10,10 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, ValidationInfo
+from pydantic import (
+    AfterValidator, BaseModel, ConfigDict, Field, RootModel, StrictInt, StrictStr, StringConstraints, ValidationError,
+    ValidationInfo, field_validator,
+)
 
 from .errors import SourceError
 from .sources import read_yaml
@@ -32,7 +35,7 @@ Curie = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z-]*:[A-Za-z0-9_.-]+
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Text = Annotated[str, StringConstraints(min_length=1), AfterValidator(_curated)]
 #: A span as written in the sources: [start, end, "first characters"].
-SpanValue = tuple[int, int, str]
+SpanValue = tuple[StrictInt, StrictInt, StrictStr]
 
 
 class Model(BaseModel):
@@ -95,10 +98,17 @@ class DataEntry(Model):
 
 
 class Exclusion(Model):
-    """Something a row says it does not do (e.g. 'excluding using partner data to tailor ads')."""
+    """Something a row (or the notice, for a row) says is not done: a purpose, with which data (all data if none)."""
 
     purpose: Curie
     data: list[Curie] = Field(default_factory=list)
+    span: SpanValue
+
+
+class DerivedData(Model):
+    """Personal data a row's processing produces rather than lists (e.g. biometric data from face analysis)."""
+
+    items: list[Curie] = Field(min_length=1)
     span: SpanValue
 
 
@@ -108,7 +118,7 @@ class Process(Model):
     id: Slug
     title: Text
     description: Text
-    title_span: tuple[int, int]
+    title_span: tuple[StrictInt, StrictInt]
     row_span: SpanValue
     basis: list[Curie] = Field(min_length=1)
     audience: Curie
@@ -118,8 +128,31 @@ class Process(Model):
     recipients: list[Slug] = Field(default_factory=list)
     interests: list[Interest] = Field(default_factory=list)
     excludes: list[Exclusion] = Field(default_factory=list)
+    derived: list[DerivedData] = Field(default_factory=list)
     data: list[DataEntry] = Field(min_length=1)
+    modality: Literal["possible", "stated"] | None = None
     note: Text | None = None
+
+
+class ProcessesFile(RootModel[list[Process]]):
+    """data/<version>/processes.yaml: the rows in the policy's order."""
+
+
+# --- data/links.yaml ---------------------------------------------------------------------------------------
+
+class LinkEntry(Model):
+    """Two processes that are the same processing, given as <version>/<process id>, and why."""
+
+    old: Text
+    new: Text
+    reason: Text
+
+
+class LinksFile(Model):
+    """data/links.yaml: what process ids cannot say (renames; UK <-> EU counterparts)."""
+
+    revisions: list[LinkEntry] = Field(default_factory=list)
+    counterparts: list[LinkEntry] = Field(default_factory=list)
 
 
 # --- data/<version>/notice.yaml -----------------------------------------------------------------------------
@@ -269,6 +302,34 @@ class Provision(Model):
     span: SpanValue
 
 
+class Modality(Model):
+    """Whether the listed information is used for certain or only possibly ('could include'), and where it says so."""
+
+    modality: Literal["possible", "stated"]
+    spans: list[SpanValue] = Field(min_length=1)
+
+
+class ContractDocument(Model):
+    """A contract the notice names as the basis of Art. 6(1)(b) processing."""
+
+    id: Slug
+    label: Text
+    link: Text
+    span: SpanValue
+
+
+class Statement(Model):
+    """A further statement of the notice, queryable with its spans (a safeguard, a commitment, a procedure)."""
+
+    id: Slug
+    kind: Curie
+    label: Text
+    description: Text
+    spans: list[SpanValue] = Field(min_length=1)
+    about: list[Curie] = Field(default_factory=list)
+    processes: list[Slug] = Field(default_factory=list)
+
+
 class NoticeFile(Model):
     """data/<version>/notice.yaml."""
 
@@ -284,6 +345,15 @@ class NoticeFile(Model):
     legal_requests: LegalRequests
     policy_changes: PolicyChanges
     data_provision: list[Provision] = Field(min_length=1)
+    information_modality: Modality
+    contracts: list[ContractDocument] = Field(default_factory=list)
+    statements: list[Statement] = Field(default_factory=list)
+
+    @field_validator("term_sources", mode="before")
+    @classmethod
+    def _drop_line(cls, value: Any) -> Any:
+        """The YAML reader's line marker is not a term."""
+        return {k: v for k, v in value.items() if k != "__line__"} if isinstance(value, dict) else value
 
 
 M = TypeVar("M", bound=BaseModel)
