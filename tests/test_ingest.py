@@ -95,9 +95,10 @@ def test_matching_pairs_reworded_titles_renamed_audiences_and_other_bases():
 
 def test_links_file(tmp_path):
     path = tmp_path / "links.yaml"
-    path.write_text("links:\n  - {from: v1, to: v2, old: a, new: \"Some title\"}\n  - {from: v1, to: v3, old: b, new: c}\n")
-    assert load_links(path, "v1", "v2") == [("a", "Some title")]
-    path.write_text("links:\n  - {from: v1, old: a}\n")
+    path.write_text("counterparts:\n  - {old: v1/a, new: v2/a, title: \"Some title\", reason: r}\n"
+                    "revisions:\n  - {old: v1/b, new: v3/c, reason: r}\n  - {old: v2/d, new: v1/e, reason: r}\n")
+    assert sorted(load_links(path, "v1", "v2")) == [("a", "Some title"), ("e", "d")]
+    path.write_text("revisions:\n  - {old: v1/a}\n")
     with pytest.raises(SourceError, match=r"links\.yaml:2: each link needs"):
         load_links(path, "v1", "v2")
 
@@ -234,7 +235,8 @@ def test_committed_versions_are_valid(version, dpv_dir):
     if curated:
         if dpv_dir is None:
             pytest.skip("DPV 2.3 is not beside the project")
-        compile_graphs(dpv_dir, text, sources_dir=version.data_dir, strict=True)
+        compiled = compile_graphs(dpv_dir, text.parent, versions=[version.name], strict=True)
+        assert len(compiled.version_data(version.name)) > 10000
         return
     listed = {(e["row"], e["field"].split(".")[0]) for e in yaml.safe_load((version.data_dir / "curation.yaml").read_text())["entries"]}
     for proc in processes:

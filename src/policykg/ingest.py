@@ -26,7 +26,7 @@ from .sources import read_yaml
 
 _BARE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*(?::[A-Za-z0-9_.-]+)?$")
 PROCESS_KEYS = ("id", "title", "description", "title_span", "row_span", "basis", "audience", "audience_span",
-                "purposes", "processing", "recipients", "note", "interests", "excludes", "data")
+                "purposes", "processing", "recipients", "note", "interests", "excludes", "derived", "modality", "data")
 PROCESSES_HEADER = (
     "# Drafted by `policykg ingest` from {text} ({base}); then curated by hand.\n"
     "# One entry per row of the legal-basis section, in the policy's order. Spans are [start, end, \"head\"]:\n"
@@ -79,7 +79,7 @@ def dump_processes(processes: list[dict[str, Any]], header: str) -> str:
         for n, key in enumerate(keys):
             value = proc[key]
             lead = "- " if n == 0 else "  "
-            if key in ("interests", "data", "excludes"):
+            if key in ("interests", "data", "excludes", "derived"):
                 out.append(f"{lead}{key}:")
                 out += [f"    - {_flow(entry)}" for entry in value]
             elif key in ("title", "description", "note"):
@@ -129,7 +129,7 @@ def merge(existing: list[dict[str, Any]], drafted: list[dict[str, Any]], report:
             elif _strip(old[key]) != _strip(value) and not is_placeholder(value):
                 report.append(f"row {old['id']}: {key} kept as curated; the new draft would give {_flow(value)[:120]}")
         for key in old:
-            if key not in new and key not in ("__line__", "description", "note", "excludes"):
+            if key not in new and key not in ("__line__", "description", "note", "excludes", "derived", "modality"):
                 report.append(f"row {old['id']}: {key} is curated but the text no longer gives it (kept)")
         merged.append(row)
     for i in matching.unmatched_old:

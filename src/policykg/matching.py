@@ -137,15 +137,19 @@ def match_rows(old: Sequence[RowRef], new: Sequence[RowRef], overrides: Iterable
 
 
 def load_links(path: Path, old_version: str, new_version: str) -> list[tuple[str, str]]:
-    """The overrides of data/links.yaml for one pair of versions: (old row id, new row id or title)."""
+    """Overrides for one pair of versions from data/links.yaml (its `revisions` and `counterparts`, each
+    `{old: <version>/<id>, new: <version>/<id>, reason, title?}`): (old row id, new row id or title)."""
     if not path.is_file():
         return []
     data = read_yaml(path) or {}
     out = []
-    for entry in data.get("links", []) if isinstance(data, dict) else []:
-        if not isinstance(entry, dict) or not {"from", "to", "old", "new"} <= entry.keys():
+    for entry in [*(data.get("revisions") or []), *(data.get("counterparts") or [])] if isinstance(data, dict) else []:
+        if not isinstance(entry, dict) or not {"old", "new"} <= entry.keys():
             line = entry.get("__line__") if isinstance(entry, dict) else None
-            raise SourceError("each link needs from, to, old and new", path=path, line=line)
-        if entry["from"] == old_version and entry["to"] == new_version:
-            out.append((str(entry["old"]), str(entry["new"])))
+            raise SourceError("each link needs old and new as <version>/<process id>", path=path, line=line)
+        (a_version, _, a_id), (b_version, _, b_id) = str(entry["old"]).partition("/"), str(entry["new"]).partition("/")
+        if (a_version, b_version) == (old_version, new_version):
+            out.append((a_id, entry.get("title") or b_id))
+        elif (a_version, b_version) == (new_version, old_version):
+            out.append((b_id, a_id))
     return out
