@@ -361,10 +361,12 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
-    """The line of the deepest mapping on the path loc (the line of the key itself where known)."""
+    """The line of the key the error is about, else of the deepest mapping on the path loc."""
     line = data.get("__line__") if isinstance(data, dict) else None
     node = data
     for key in loc:
+        if isinstance(node, dict) and key in getattr(node, "key_lines", {}):
+            line = node.key_lines[key]
         if isinstance(node, dict) and key in node:
             node = node[key]
         elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
@@ -376,12 +378,28 @@ def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
-def _describe(error: dict[str, Any]) -> str:
-    where = ".".join(str(x) for x in error["loc"] if x != "__line__") or "top level"
+def _where(data: Any, loc: tuple[Any, ...]) -> str:
+    """A readable path: key names, with list entries named by their id where they have one."""
+    parts: list[str] = []
+    node = data
+    for key in loc:
+        if isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+            ident = node.get("id") if isinstance(node, dict) else None
+            parts.append(f"[{ident}]" if ident else f"[{key + 1}]")
+        else:
+            parts.append(str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return ".".join(parts).replace(".[", "[") or "top level"
+
+
+def _describe(data: Any, error: dict[str, Any]) -> str:
+    loc = tuple(x for x in error["loc"] if x != "__line__")
+    where = _where(data, loc)
     if error["type"] == "extra_forbidden":
-        return f"unknown key {where!r} (a typo? see the schema in policykg/schema.py)"
+        return f"unknown key {loc[-1]!r} in {_where(data, loc[:-1])} (a typo? see the schema in policykg/schema.py)"
     if error["type"] == "missing":
-        return f"missing {where!r}"
+        return f"missing {loc[-1]!r} in {_where(data, loc[:-1])}"
     return f"{where}: {error['msg']} (got {error.get('input')!r})"
 
 
@@ -396,7 +414,7 @@ def validate_data(data: Any, model: type[M], path: Path, *, draft: bool = False)
         errors = exc.errors(include_url=False)
         first = min(errors, key=lambda e: _line_of(data, e["loc"]) or 0)
         more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-        raise SourceError(_describe(first) + more, path=path, line=_line_of(data, first["loc"])) from None
+        raise SourceError(_describe(data, first) + more, path=path, line=_line_of(data, first["loc"])) from None
 
 
 def validate_yaml(path: Path, model: type[M]) -> M:
