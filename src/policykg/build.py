@@ -79,11 +79,20 @@ def compile_graphs(
     from .changes import change_graphs
     from .links import link_versions
 
+    from .phrases import CURATION_FILE
+
     registry = load_registry(data_root)
     chosen = [registry.get(name) for name in versions] if versions else list(registry.versions)
+    drafts = [v for v in chosen if (v.data_dir / CURATION_FILE).exists()]
+    if drafts and not versions:
+        chosen = [v for v in chosen if v not in drafts]
+        warnings_drafts = [f"{v.name} is still a draft ({v.data_dir.name}/{CURATION_FILE} lists what to curate): "
+                           "not built" for v in drafts]
+    else:
+        warnings_drafts = []
     onto_path = ontology_path or default_ontology_path()
     ontology = read_turtle(onto_path)
-    warnings: list[str] = []
+    warnings: list[str] = list(warnings_drafts)
     dpv_found = locate_dpv_dir(dpv_dir)
     if dpv_found.path is None:
         if strict or dpv_dir:

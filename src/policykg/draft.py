@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .matching import Matching, RowRef, match_rows, load_links, row_ref
-from .phrases import Found, PhraseTable, is_curated, pair_curated_rows, read_version_text
+from .phrases import Found, PhraseTable, is_curated, load_fast, pair_curated_rows, read_version_text
 from .policy_text import ParsedPolicy, Piece, Row, title_end
-from .sources import read_yaml
 from .versions import Registry, Version
 
 CURATE = "CURATE"
@@ -125,18 +124,22 @@ def draft_version(text: str, path: Path | None, name: str, registry: Registry, p
     if base is not None:
         base_parsed = read_version_text(base, texts_dir)
         base_path = base.data_dir / "processes.yaml"
-        old_pairs = pair_curated_rows(base_parsed, read_yaml(base_path), base_path)
+        old_pairs = pair_curated_rows(base_parsed, load_fast(base_path), base_path)
     bases, audiences = _bases_and_audiences(parsed, phrases)
     old_refs = [row_ref(p["id"], _main_basis(p["basis"]) or "", [p["audience"], r.audience.text if r.audience else ""],
                         (p["title"], r.title.plain), k / max(len(old_pairs), 1)) for k, (r, p) in enumerate(old_pairs)]
     overrides = load_links(links, base.name, name) if links and base else []
     matching = match_rows(old_refs, _new_refs(parsed, [b[0] for b in bases], [a[0] for a in audiences]), overrides)
     taken = {p["id"] for _, p in old_pairs}
+    carry = _Carrier(base_parsed.text, text, cur) if base_parsed else None
     processes = []
     for k, row in enumerate(parsed.rows):
         pair = matching.old_for(k)
         old = old_pairs[pair.old][1] if pair else None
-        processes.append(_process(row, k, old, pair, bases[k], audiences[k], phrases, text, cur, taken))
+        proc = _process(row, old, pair, bases[k], audiences[k], phrases, text, cur, taken)
+        if old and carry:
+            carry.row_extras(old, proc)
+        processes.append(proc)
     for i in matching.unmatched_old:
         proc = old_pairs[i][1]
         cur.add(proc["id"], "row", f"a row of {base.name} that matched nothing in this text (title {proc['title']!r})")
@@ -160,7 +163,7 @@ def _bases_and_audiences(parsed: ParsedPolicy, phrases: PhraseTable) -> tuple[li
     return bases, audiences
 
 
-def _process(row: Row, k: int, old: dict[str, Any] | None, pair, basis: tuple[list[str] | None, Found],
+def _process(row: Row, old: dict[str, Any] | None, pair, basis: tuple[list[str] | None, Found],
              audience: tuple[str | None, Found | None], phrases: PhraseTable, text: str, cur: _Curation,
              taken: set[str]) -> dict[str, Any]:
     title = row.title.plain
@@ -243,6 +246,37 @@ def _counts(processes, entries, matching: Matching, parsed: ParsedPolicy) -> dic
             "earlier rows unmatched": len(matching.unmatched_old), "items": items, "interests": interests,
             "phrases aligned": items + interests - len(listed), "phrases to curate": to_curate,
             "curation entries": len(entries)}
+
+
+class _Carrier:
+    """Carries a matched row's span-bearing extras (excludes, derived) into the new text, relocating each span."""
+
+    KEYS = ("excludes", "derived")
+
+    def __init__(self, old_text: str, new_text: str, cur: _Curation) -> None:
+        self.old_text, self.new_text, self.cur = old_text, new_text, cur
+        self.anchors = _anchors(old_text, new_text)
+
+    def row_extras(self, old: dict[str, Any], proc: dict[str, Any]) -> None:
+        """Copy excludes/derived (spans relocated) and modality from the matched row into the new one."""
+        for key in self.KEYS:
+            entries = []
+            for entry in old.get(key, []) or []:
+                entry = {k: v for k, v in entry.items() if k != "__line__"}
+                start, end = entry["span"][0], entry["span"][1]
+                found = relocate(self.old_text, self.new_text, start, end, self.anchors)
+                if found is None:
+                    self.cur.add(proc["id"], key, f"carried from the matched row but its span is not in this text: "
+                                 f"{self.old_text[start:min(end, start + 60)]!r}; find it or drop the entry")
+                    entry["span"] = list(entry["span"])
+                else:
+                    entry["span"] = span_value(self.new_text, (found, found + end - start))
+                entries.append(entry)
+            if entries:
+                proc[key] = entries
+        if old.get("modality"):
+            proc["modality"] = old["modality"]
+        proc["data"] = proc.pop("data")
 
 
 # --- notice.yaml carried forward -------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from .sources import read_yaml
 
 _BARE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*(?::[A-Za-z0-9_.-]+)?$")
 PROCESS_KEYS = ("id", "title", "description", "title_span", "row_span", "basis", "audience", "audience_span",
-                "purposes", "processing", "recipients", "note", "interests", "excludes", "data")
+                "purposes", "processing", "recipients", "note", "interests", "excludes", "derived", "modality", "data")
 PROCESSES_HEADER = (
     "# Drafted by `policykg ingest` from {text} ({base}); then curated by hand.\n"
     "# One entry per row of the legal-basis section, in the policy's order. Spans are [start, end, \"head\"]:\n"
@@ -79,7 +79,7 @@ def dump_processes(processes: list[dict[str, Any]], header: str) -> str:
         for n, key in enumerate(keys):
             value = proc[key]
             lead = "- " if n == 0 else "  "
-            if key in ("interests", "data", "excludes"):
+            if key in ("interests", "data", "excludes", "derived"):
                 out.append(f"{lead}{key}:")
                 out += [f"    - {_flow(entry)}" for entry in value]
             elif key in ("title", "description", "note"):
@@ -94,11 +94,8 @@ def dump_curation(draft: Draft, entries: list[dict[str, Any]]) -> str:
     lines = [f"# What `policykg ingest` could not decide for {draft.name} (drafted from {draft.base}).",
              "# Check each entry against the text, fix processes.yaml / notice.yaml, then delete this file:",
              "# a version counts as curated (and feeds data/phrases.yaml) once it has none.",
-             f"counts: {_flow(draft.counts)}", "entries:"]
-    lines += [f"  - {_flow(entry)}" for entry in entries] or ["  []"]
-    if not entries:
-        lines[-2] = "entries: []"
-        lines.pop()
+             f"counts: {_flow(draft.counts)}"]
+    lines += ["entries:"] + [f"  - {_flow(entry)}" for entry in entries] if entries else ["entries: []"]
     return "\n".join(lines) + "\n"
 
 
@@ -130,9 +127,9 @@ def merge(existing: list[dict[str, Any]], drafted: list[dict[str, Any]], report:
                     adopted.add(f"{old['id']}.{key}")
                     report.append(f"row {old['id']}: {key} added from the text")
             elif _strip(old[key]) != _strip(value) and not is_placeholder(value):
-                report.append(f"row {old['id']}: {key} kept as curated; the text would give {_flow(value)[:120]}")
+                report.append(f"row {old['id']}: {key} kept as curated; the new draft would give {_flow(value)[:120]}")
         for key in old:
-            if key not in new and key not in ("__line__", "description", "note", "excludes"):
+            if key not in new and key not in ("__line__", "description", "note", "excludes", "derived", "modality"):
                 report.append(f"row {old['id']}: {key} is curated but the text no longer gives it (kept)")
         merged.append(row)
     for i in matching.unmatched_old:

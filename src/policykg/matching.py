@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import SourceError
@@ -22,6 +23,8 @@ from .sources import read_yaml
 WEIGHTS = {"title": 0.55, "audience": 0.25, "basis": 0.2}
 MIN_SCORE = 0.6
 MIN_TITLE = 0.5
+#: Titles are compared on their first characters (a 'why and how' lead can be a whole paragraph).
+TITLE_MAX = 160
 
 
 @dataclass(frozen=True)
@@ -76,9 +79,14 @@ def _audience_score(a: frozenset[str], b: frozenset[str]) -> float:
     return max((similarity(x, y) for x in texts_a for y in texts_b), default=0.0)
 
 
+@lru_cache(maxsize=65536)
+def _title_similarity(a: str, b: str) -> float:
+    return similarity(a[:TITLE_MAX], b[:TITLE_MAX])
+
+
 def score(old: RowRef, new: RowRef) -> tuple[float, str]:
     """How alike two rows are (0–1) and what differs."""
-    title = max((similarity(a, b) for a in old.titles for b in new.titles), default=0.0)
+    title = max((_title_similarity(a, b) for a in old.titles for b in new.titles), default=0.0)
     audience = _audience_score(old.audiences, new.audiences)
     basis = 1.0 if old.basis == new.basis else 0.0
     total = WEIGHTS["title"] * title + WEIGHTS["audience"] * audience + WEIGHTS["basis"] * basis
@@ -129,14 +137,19 @@ def match_rows(old: Sequence[RowRef], new: Sequence[RowRef], overrides: Iterable
 
 
 def load_links(path: Path, old_version: str, new_version: str) -> list[tuple[str, str]]:
-    """The overrides of data/links.yaml for one pair of versions: (old row id, new row id or title)."""
+    """Overrides for one pair of versions from data/links.yaml (its `revisions` and `counterparts`, each
+    `{old: <version>/<id>, new: <version>/<id>, reason, title?}`): (old row id, new row id or title)."""
     if not path.is_file():
         return []
     data = read_yaml(path) or {}
     out = []
-    for entry in data.get("links", []) if isinstance(data, dict) else []:
-        if not isinstance(entry, dict) or not {"from", "to", "old", "new"} <= entry.keys():
-            raise SourceError("each link needs from, to, old and new", path=path, line=getattr(entry, "get", dict().get)("__line__"))
-        if entry["from"] == old_version and entry["to"] == new_version:
-            out.append((str(entry["old"]), str(entry["new"])))
+    for entry in [*(data.get("revisions") or []), *(data.get("counterparts") or [])] if isinstance(data, dict) else []:
+        if not isinstance(entry, dict) or not {"old", "new"} <= entry.keys():
+            line = entry.get("__line__") if isinstance(entry, dict) else None
+            raise SourceError("each link needs old and new as <version>/<process id>", path=path, line=line)
+        (a_version, _, a_id), (b_version, _, b_id) = str(entry["old"]).partition("/"), str(entry["new"]).partition("/")
+        if (a_version, b_version) == (old_version, new_version):
+            out.append((a_id, entry.get("title") or b_id))
+        elif (a_version, b_version) == (new_version, old_version):
+            out.append((b_id, a_id))
     return out

@@ -16,6 +16,8 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from .errors import SourceError
 from .policy_text import ParsedPolicy, Row, read_policy, read_raw
 from .sources import read_yaml
@@ -51,10 +53,27 @@ def content_words(phrase: str) -> str:
     return " ".join(w for w in phrase.split() if w.strip(",;()") not in FUNCTION_WORDS)
 
 
-def similarity(a: str, b: str) -> float:
-    """How alike two normalised phrases are (0–1): the better of the whole phrases and their content words."""
-    return max(SequenceMatcher(None, a, b, autojunk=False).ratio(),
-               SequenceMatcher(None, content_words(a), content_words(b), autojunk=False).ratio())
+def similarity(a: str, b: str, floor: float = 0.0) -> float:
+    """How alike two normalised phrases are (0–1): the better of the whole phrases and their content words.
+
+    Pairs that cannot reach `floor` (by difflib's cheap upper bounds) count as 0, which keeps lookups fast.
+    """
+    best = 0.0
+    for x, y in ((a, b), (content_words(a), content_words(b))):
+        matcher = SequenceMatcher(None, x, y, autojunk=False)
+        if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+            continue
+        best = max(best, matcher.ratio())
+    return best
+
+
+def load_fast(path: Path) -> Any:
+    """Parse a generated or already checked YAML file without line bookkeeping (libyaml when available)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError:
+        return read_yaml(path)  # to report the error with its line
 
 
 @dataclass(frozen=True)
@@ -101,7 +120,7 @@ class PhraseTable:
         if (kind, key) not in self._cache:
             best, best_score = None, 0.0
             for known in self._by_kind[kind]:
-                score = similarity(key, known)
+                score = similarity(key, known, floor=max(best_score, FUZZY))
                 if score > best_score:
                     best, best_score = known, score
             self._cache[(kind, key)] = (best, best_score)
@@ -119,7 +138,7 @@ def load_phrases(path: Path) -> PhraseTable:
     """Read data/phrases.yaml (an empty table when the file does not exist yet)."""
     if not path.is_file():
         return PhraseTable({})
-    data = read_yaml(path)
+    data = load_fast(path)
     if not isinstance(data, dict):
         raise SourceError("expected a mapping of phrase kinds", path=path, line=1)
     return PhraseTable(data)
@@ -162,16 +181,14 @@ def pair_curated_rows(parsed: ParsedPolicy, processes: list[dict[str, Any]], pat
 
 
 def basis_of_headings(notice: dict[str, Any] | None, pairs: list[tuple[Row, dict[str, Any]]]) -> dict[int, list[str]]:
-    """For each basis heading (by start offset): the basis the notice's sections give it, else the rows' common one."""
+    """For each basis heading (by start offset): the basis the notice's sections give it, else its rows' common bases."""
     by_start: dict[int, list[str]] = {}
+    for row, proc in pairs:
+        common = by_start.get(row.basis.start, list(proc["basis"]))
+        by_start[row.basis.start] = [b for b in common if b in proc["basis"]]
     for section in (notice or {}).get("sections", []) or []:
         if section.get("basis"):
             by_start[section["span"][0]] = [section["basis"]]
-    for row, proc in pairs:
-        if row.basis.start not in by_start:
-            by_start[row.basis.start] = list(proc["basis"])
-        elif not set(by_start[row.basis.start]) <= set(proc["basis"]) and row.basis.start not in by_start:
-            by_start[row.basis.start] = [b for b in by_start[row.basis.start] if b in proc["basis"]]
     return by_start
 
 

@@ -146,6 +146,7 @@ class LinkEntry(Model):
     old: Text
     new: Text
     reason: Text
+    title: Text | None = None  # the new row's title, so `policykg ingest` can match it before it has its id
 
 
 class LinksFile(Model):
