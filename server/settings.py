@@ -24,6 +24,8 @@ DEFAULTS: dict[str, object] = {
     "CACHE_BYTES": 64 * 1024 * 1024,
     # Hosts (host or host:port) a SERVICE clause may call; empty refuses every SERVICE.
     "SERVICE_ALLOWLIST": (),
+    # Function IRIs a query may call besides the SPARQL 1.1 built-ins and XSD casts (for a remote engine's own).
+    "ALLOWED_FUNCTIONS": (),
     # Folder of competency questions (*.rq) shown as examples (None: policykg.config.queries_dir()).
     "QUERIES_DIR": None,
     # The policy text, to quote source spans on linked-data pages (None: policykg.config.locate_source_text()).
