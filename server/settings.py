@@ -9,6 +9,10 @@ DEFAULTS: dict[str, object] = {
     "DPV_DIR": None,
     # A SPARQL endpoint URL to front instead of the embedded store.
     "BACKEND_URL": None,
+    # Which engine it is (server/engines.py): "auto" detects it from the endpoint's Server header.
+    "BACKEND_ENGINE": "auto",
+    # The engine's cap on result rows (Virtuoso's ResultSetMaxRows), if changed from the engine's stock value.
+    "BACKEND_MAX_ROWS": None,
     # Seconds a query may run (queueing for a worker included) before it is stopped and answered 503.
     "QUERY_TIMEOUT": 10.0,
     # Worker processes per app instance (each holds the dataset in memory).

@@ -121,6 +121,8 @@ def _answer(queries: list[str], dgu: list[str], ngu: list[str]) -> Response:
         return _not_acceptable([outcome.kind])
     if outcome.status == "too_large":
         return plain(422, f"422 Unprocessable Content: {outcome.message}; add a LIMIT or select fewer variables")
+    if outcome.status == "truncated":
+        return plain(422, f"422 Unprocessable Content: {outcome.message}", dict(outcome.headers))
     if outcome.status == "backend_error":
         return plain(502, f"502 Bad Gateway: {outcome.message}")
     return plain(400, f"400 Bad Request: the query could not be evaluated: {outcome.message}")

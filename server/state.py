@@ -55,7 +55,9 @@ def open_state(settings) -> ServerState:
     dpv_dir: Path | None = None
     backend: Backend
     if backend_url:
-        backend = RemoteBackend(str(backend_url))
+        max_rows = settings["BACKEND_MAX_ROWS"]
+        backend = RemoteBackend(str(backend_url), str(settings["BACKEND_ENGINE"] or "auto"),
+                                int(max_rows) if max_rows else None)
         version = _remote_version(build_dir, str(backend_url))
         log.info("fronting the SPARQL endpoint %s", backend_url)
     else:
