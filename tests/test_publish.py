@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from policykg.publish import PASSWORD_ENV, USER_ENV, PublishError, add_publish_parser, find_credentials
+from policykg.publish import PASSWORD_ENV, USER_ENV, PublishError, add_publish_parser, find_credentials, plan_uploads
 
 USER, PASSWORD = "loader", "s3cret-Pa55"
 
@@ -119,8 +119,9 @@ def test_publish_with_credentials_from_each_source(store, server_build_dir, no_c
         assert publish_cli(url, server_build_dir, *options) == 0, capsys.readouterr().err
         for name in env:
             no_credentials.delenv(name)
-        assert set(store.graphs) == {"https://w3id.org/policykg/graph/ontology", "https://w3id.org/policykg/graph/data"}
-        assert store.graphs["https://w3id.org/policykg/graph/data"] == (server_build_dir / "data.nt").read_bytes()
+        planned = plan_uploads(server_build_dir, None)
+        assert set(store.graphs) == {upload.graph for upload in planned}
+        assert all(store.graphs[upload.graph] == upload.path.read_bytes() for upload in planned)
         output = capsys.readouterr()
         assert PASSWORD not in output.out + output.err and urllib.parse.quote(PASSWORD) not in output.err
     assert store.refused_bodies == 0  # the challenge is fetched with an empty request, never with an upload

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from cq_support import dpv_or_skip, fresh_build
-from policykg.publish import Credentials, PublishError, publish
+from policykg.publish import Credentials, PublishError, plan_uploads, publish
 from policykg.queries import compare, from_sparql_json, load_questions
 from server_fixture import virtuoso_serve
 
@@ -52,7 +52,7 @@ def published(virtuoso, real_build):
     """The real build and DPV loaded through /sparql-graph-crud-auth, answering Virtuoso's digest challenge as dba."""
     sent = publish(virtuoso.base + "/sparql-graph-crud-auth", real_build, dpv_or_skip(),
                    credentials=Credentials("dba", virtuoso.password, "the test"))
-    assert sent == 7
+    assert sent == len(plan_uploads(real_build, dpv_or_skip()))
     return virtuoso
 
 
