@@ -42,8 +42,9 @@ def cache_key(st: ServerState, query: str, dgu: Sequence[str], ngu: Sequence[str
 
 def run(query: str, *, results_format: str | None, graph_format: str | None,
         dgu: Sequence[str] = (), ngu: Sequence[str] = (), use_cache: bool = True,
-        union_default_graph: bool = True) -> Answer:
-    """Answer a query from the cache or the backend (QueryTimeout / WorkerCrashed propagate)."""
+        union_default_graph: bool = True, timeout: float | None = None) -> Answer:
+    """Answer a query from the cache or the backend within `timeout` (default: the endpoint's query timeout);
+    QueryTimeout / WorkerCrashed propagate."""
     st = state()
     key = cache_key(st, query, dgu, ngu, results_format, graph_format)
     if use_cache:
@@ -52,7 +53,7 @@ def run(query: str, *, results_format: str | None, graph_format: str | None,
             return Answer(QueryOutcome("ok", body=hit.body, format_key=hit.format_key, kind=hit.kind), key, True)
     job = QueryJob(query, tuple(dgu), tuple(ngu), results_format, graph_format, st.max_result_bytes,
                    union_default_graph)
-    outcome = st.backend.run(job, st.timeout)
+    outcome = st.backend.run(job, st.timeout if timeout is None else timeout)
     if outcome.status == "ok" and use_cache:
         st.cache.put(key, CachedResponse(outcome.body, outcome.format_key, outcome.kind))
     return Answer(outcome, key, False)

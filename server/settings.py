@@ -9,6 +9,10 @@ DEFAULTS: dict[str, object] = {
     "DPV_DIR": None,
     # A SPARQL endpoint URL to front instead of the embedded store.
     "BACKEND_URL": None,
+    # Which engine it is (server/engines.py): "auto" detects it from the endpoint's Server header.
+    "BACKEND_ENGINE": "auto",
+    # The engine's cap on result rows (Virtuoso's ResultSetMaxRows), if changed from the engine's stock value.
+    "BACKEND_MAX_ROWS": None,
     # Seconds a query may run (queueing for a worker included) before it is stopped and answered 503.
     "QUERY_TIMEOUT": 10.0,
     # Worker processes per app instance (each holds the dataset in memory).
@@ -24,6 +28,8 @@ DEFAULTS: dict[str, object] = {
     "CACHE_BYTES": 64 * 1024 * 1024,
     # Hosts (host or host:port) a SERVICE clause may call; empty refuses every SERVICE.
     "SERVICE_ALLOWLIST": (),
+    # Function IRIs a query may call besides the SPARQL 1.1 built-ins and XSD casts (for a remote engine's own).
+    "ALLOWED_FUNCTIONS": (),
     # Folder of competency questions (*.rq) shown as examples (None: policykg.config.queries_dir()).
     "QUERIES_DIR": None,
     # The policy text, to quote source spans on linked-data pages (None: policykg.config.locate_source_text()).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 
 from flask import Blueprint, Response, g, request
 
@@ -11,7 +12,7 @@ from policykg.sparql_formats import BY_KEY, GRAPH, RESULTS, formats_for
 
 from . import execution
 from .errors import plain
-from .guard import Refused, inspect_query, inspect_update
+from .guard import NotStandard, Refused, check_standard, inspect_query, inspect_update
 from .negotiation import UnknownFormat, negotiate
 from .service_description import service_description
 
@@ -72,10 +73,19 @@ def _answer(queries: list[str], dgu: list[str], ngu: list[str]) -> Response:
     if not query.strip():
         return plain(400, "400 Bad Request: the query is empty")
     g.query_hash = hashlib.sha256(query.encode()).hexdigest()[:12]
+    started = time.monotonic()
+    parse = getattr(st.backend, "parse", None)
     try:
         info = inspect_query(query, st.service_allowlist)
+        check_standard(query, info, st.allowed_functions,
+                       (lambda probe: parse(probe, st.timeout)) if parse else None)
     except Refused as exc:
         return plain(403, f"403 Forbidden: {exc}")
+    except NotStandard as exc:
+        return plain(400, f"400 Bad Request: {exc}")
+    except QueryTimeout as exc:
+        return plain(503, f"503 Service Unavailable: the query could not be parsed in time ({exc})",
+                     {"Retry-After": "5"})
     format_param = request.values.get("format") or request.values.get("output")
     kinds = [info.kind] if info.kind else [RESULTS, GRAPH]
     try:
@@ -94,7 +104,8 @@ def _answer(queries: list[str], dgu: list[str], ngu: list[str]) -> Response:
         return _with_cache_headers(Response(status=304), etag)
     try:
         answer = execution.run(query, results_format=results_key, graph_format=graph_key, dgu=dgu, ngu=ngu,
-                               union_default_graph=not info.has_dataset_clause)
+                               union_default_graph=not info.has_dataset_clause,
+                               timeout=max(0.1, st.timeout - (time.monotonic() - started)))
     except QueryTimeout as exc:
         return plain(503, f"503 Service Unavailable: {exc}. Simplify the query or add a LIMIT.", {"Retry-After": "5"})
     except WorkerCrashed as exc:
@@ -110,6 +121,8 @@ def _answer(queries: list[str], dgu: list[str], ngu: list[str]) -> Response:
         return _not_acceptable([outcome.kind])
     if outcome.status == "too_large":
         return plain(422, f"422 Unprocessable Content: {outcome.message}; add a LIMIT or select fewer variables")
+    if outcome.status == "truncated":
+        return plain(422, f"422 Unprocessable Content: {outcome.message}", dict(outcome.headers))
     if outcome.status == "backend_error":
         return plain(502, f"502 Bad Gateway: {outcome.message}")
     return plain(400, f"400 Bad Request: the query could not be evaluated: {outcome.message}")

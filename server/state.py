@@ -38,6 +38,7 @@ class ServerState:
     timeout: float
     max_result_bytes: int
     service_allowlist: tuple[str, ...]
+    allowed_functions: tuple[str, ...] = ()
     examples: list[Example] = field(default_factory=list)
     source_text: str | None = None
     memo: dict = field(default_factory=dict)
@@ -54,7 +55,9 @@ def open_state(settings) -> ServerState:
     dpv_dir: Path | None = None
     backend: Backend
     if backend_url:
-        backend = RemoteBackend(str(backend_url))
+        max_rows = settings["BACKEND_MAX_ROWS"]
+        backend = RemoteBackend(str(backend_url), str(settings["BACKEND_ENGINE"] or "auto"),
+                                int(max_rows) if max_rows else None)
         version = _remote_version(build_dir, str(backend_url))
         log.info("fronting the SPARQL endpoint %s", backend_url)
     else:
@@ -76,6 +79,7 @@ def open_state(settings) -> ServerState:
         timeout=float(settings["QUERY_TIMEOUT"]),
         max_result_bytes=int(settings["MAX_RESULT_BYTES"]),
         service_allowlist=tuple(settings["SERVICE_ALLOWLIST"] or ()),
+        allowed_functions=tuple(settings["ALLOWED_FUNCTIONS"] or ()),
         examples=load_examples(Path(settings["QUERIES_DIR"]) if settings["QUERIES_DIR"] else pkconfig.queries_dir()),
         source_text=_source_text(settings["SOURCE_TEXT"], build_dir),
     )

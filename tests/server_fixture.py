@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -13,6 +15,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -188,3 +191,107 @@ def oxigraph_serve(location: Path) -> Iterator[str]:
                "--union-default-graph", "--timeout-s", "5"]
     with running(command, base + "/query?query=ASK%7B%7D"):
         yield base
+
+
+# ---- a real Virtuoso (Debian's virtuoso-opensource-7-bin), for the remote-engine tests ----
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+DisableTcpSocket = 0
+MaxClientConnections = 10
+CheckpointInterval = 60
+CaseMode = 2
+AllowOSCalls = 0
+DirsAllowed = ., {dir}
+NumberOfBuffers = 20000
+MaxDirtyBuffers = 15000
+ThreadsPerQuery = 4
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}/www
+MaxClientConnections = 10
+ServerThreads = 10
+DavRoot = DAV
+EnabledDavVSP = 0
+HTTPProxyEnabled = 0
+MaxKeepAlives = 10
+KeepAliveTimeout = 10
+Charset = UTF-8
+EnabledGzipContent = 0
+
+[SPARQL]
+; as Debian ships them: a 10,000-row cap, "anytime" answers after 60 s, a 400 s planner estimate limit
+ResultSetMaxRows = 10000
+MaxQueryCostEstimationTime = 400
+MaxQueryExecutionTime = 60
+"""
+
+
+@dataclass
+class Virtuoso:
+    """A Virtuoso started by `virtuoso_serve`: its HTTP base URL, its process, and the dba password it was given."""
+
+    base: str
+    process: subprocess.Popen
+    sql_port: int
+    password: str
+
+    def isql(self, statement: str) -> str:
+        """Run one SQL statement as dba with isql-vt (raises on failure)."""
+        done = subprocess.run(["isql-vt", f"127.0.0.1:{self.sql_port}", "dba", self.password, f"exec={statement}"],
+                              capture_output=True, text=True, timeout=60, check=False)
+        if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
+            raise RuntimeError(f"isql-vt {statement!r} failed: {done.stdout[-500:]} {done.stderr[-500:]}")
+        return done.stdout
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used so far (user + system, from /proc)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def virtuoso_serve(location: Path) -> Iterator[Virtuoso]:
+    """A real Virtuoso on free 127.0.0.1 ports with a new database in location, a generated virtuoso.ini (Debian's
+    [SPARQL] limits) and a generated dba password."""
+    binary = shutil.which("virtuoso-t")
+    if binary is None or shutil.which("isql-vt") is None:
+        pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource-7-bin; .ci/run does)")
+    location.mkdir(parents=True, exist_ok=True)
+    (location / "www").mkdir(exist_ok=True)
+    http_port, sql_port = free_port(), free_port()
+    (location / "virtuoso.ini").write_text(VIRTUOSO_INI.format(dir=location, sql_port=sql_port, http_port=http_port),
+                                            encoding="utf-8")
+    base = f"http://127.0.0.1:{http_port}"
+    command = [binary, "-f", "-c", str(location / "virtuoso.ini")]
+    process = subprocess.Popen(command, cwd=location, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for(base + "/sparql?query=ASK%7B%7D", process, seconds=120)
+        server = Virtuoso(base, process, sql_port, "dba")
+        password = "pk-" + secrets.token_hex(8)
+        server.isql(f"user_set_password('dba', '{password}')")
+        server.password = password
+        yield server
+    finally:
+        stop(process)

@@ -116,6 +116,23 @@ def test_compare_distinguishes_term_kinds_and_datatypes() -> None:
     assert compare(typed, plain, lexical=True) == []
 
 
+def test_compare_numbers_and_booleans_by_value() -> None:
+    """What engines write differently for the same value compares equal; different values do not."""
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+
+    def one(value: str, datatype: str) -> QueryResult:
+        return QueryResult(("a",), ({"a": ("literal", value, datatype)},))
+
+    assert compare(one("24203", xsd + "integer"), one("24203", xsd + "nonNegativeInteger")) == []
+    assert compare(one("1.5", xsd + "decimal"), one("1.50", xsd + "decimal")) == []
+    assert compare(one("2", xsd + "integer"), one("2.0E0", xsd + "double")) == []
+    assert compare(one("false", xsd + "boolean"), one("0", xsd + "boolean")) == []
+    assert compare(one("24203", xsd + "integer"), one("24204", xsd + "integer"))
+    assert compare(one("true", xsd + "boolean"), one("0", xsd + "boolean"))
+    assert compare(one("1", xsd + "integer"), one("1", xsd + "string"))
+    assert compare(one("1", xsd + "integer"), one("true", xsd + "boolean"))
+
+
 def test_compare_booleans_and_variables() -> None:
     assert compare(QueryResult(boolean=True), QueryResult(boolean=False))
     assert compare(QueryResult(boolean=True), QueryResult(boolean=True)) == []

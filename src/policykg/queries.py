@@ -3,7 +3,9 @@
 A competency question is `queries/cqNN-some-name.rq`; its first comment line is the question in plain English,
 a comment line `# requires: dpv` marks a question that needs the DPV vocabulary loaded, and the expected result
 lies beside it as `cqNN-some-name.srj` (SPARQL 1.1 Query Results JSON) or `.csv`. Results are compared as a
-multiset of rows, or as a sequence where the query says ORDER BY.
+multiset of rows, or as a sequence where the query says ORDER BY, and literals by value: numbers numerically whatever
+their numeric datatype or lexical form (`"24203"^^xsd:nonNegativeInteger` equals `24203`), booleans by truth value
+(`"0"^^xsd:boolean` equals `false`), so that the same question gives the same answer on any engine.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -274,7 +277,10 @@ def _lexical(result: QueryResult) -> QueryResult:
 
 
 def compare(expected: QueryResult, actual: QueryResult, *, ordered: bool = False, lexical: bool = False) -> list[str]:
-    """Differences between two results (empty when equal): as a multiset of rows, or in order when `ordered`."""
+    """Differences between two results (empty when equal): as a multiset of rows, or in order when `ordered`.
+
+    Literals are compared by value (see the module docstring); with `lexical`, by their text alone.
+    """
     if lexical:
         expected, actual = _lexical(expected), _lexical(actual)
     if expected.is_boolean or actual.is_boolean:
@@ -304,7 +310,26 @@ def compare(expected: QueryResult, actual: QueryResult, *, ordered: bool = False
 
 
 def _row_key(row: dict[str, Term]) -> tuple[tuple[str, Term], ...]:
-    return tuple(sorted(row.items()))
+    return tuple(sorted((name, value_key(term)) for name, term in row.items()))
+
+
+def value_key(term: Term) -> Term:
+    """A term as compared: a number as its canonical decimal value (datatype `numeric`), a boolean as true/false."""
+    kind, value, datatype = term
+    if kind != "literal":
+        return term
+    if datatype in _INTEGER_TYPES or datatype in _FLOAT_TYPES:
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            return term
+        if not number.is_finite():
+            return ("literal", str(number), "numeric")
+        return ("literal", format(number.normalize(), "f"), "numeric")
+    if datatype == _BOOLEAN:
+        text = value.strip()
+        return ("literal", {"1": "true", "0": "false"}.get(text, text), datatype)
+    return term
 
 
 def _show(key: tuple[tuple[str, Term], ...]) -> str:

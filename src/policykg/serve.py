@@ -34,6 +34,15 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
                              "$POLICYKG_SOURCE_TEXT or ../shared/seed/...; quoted only if it is the text the build recorded)")
     parser.add_argument("--backend", metavar="URL", default=None,
                         help="front this SPARQL 1.1 endpoint instead of the embedded store")
+    parser.add_argument("--backend-engine", default="auto",
+                        choices=["auto", "virtuoso", "fuseki", "qlever", "graphdb", "rdf4j", "oxigraph", "generic"],
+                        help="the --backend engine, for its deadline parameter and row cap (default: detect it)")
+    parser.add_argument("--backend-max-rows", type=int, default=None, metavar="N",
+                        help="the --backend engine's cap on result rows, if not its stock value (Virtuoso: "
+                             "ResultSetMaxRows, 10000 stock)")
+    parser.add_argument("--allow-function", action="append", default=[], metavar="IRI",
+                        help="allow queries to call this function besides the SPARQL 1.1 built-ins and XSD casts; "
+                             "repeatable")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker (default 8)")
     parser.add_argument("--query-workers", type=int, default=2,
@@ -52,6 +61,9 @@ def app_settings(args: argparse.Namespace, build_dir: Path, dpv_dir: Path | None
         "BUILD_DIR": str(build_dir),
         "DPV_DIR": False if args.no_dpv or dpv_dir is None else str(dpv_dir),
         "BACKEND_URL": args.backend,
+        "BACKEND_ENGINE": args.backend_engine,
+        "BACKEND_MAX_ROWS": args.backend_max_rows,
+        "ALLOWED_FUNCTIONS": tuple(args.allow_function),
         "QUERY_TIMEOUT": args.timeout,
         "QUERY_WORKERS": args.query_workers,
         "MAX_RESULT_BYTES": int(args.max_result_mb * 1024 * 1024),
