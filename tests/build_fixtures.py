@@ -76,3 +76,8 @@ def build_dir(tmp_path_factory: pytest.TempPathFactory, compiled) -> Path:
     out = tmp_path_factory.mktemp("policykg") / "build"
     write_build(out, compiled)
     return out
+
+
+def dpv_or_skip() -> Path:
+    """The DPV 2.3 folder, or skip the test with where we looked (for fixtures that are not given dpv_folder)."""
+    return found_or_skip(locate_dpv_dir(), "DPV 2.3 folder")

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis_builds import DROPPED_PROCESS, EARLIER, THINNED_PROCESS, primary_build, two_version_build
-from cq_support import dpv_or_skip
+from build_fixtures import dpv_or_skip
 from policykg import analysis as A
 from policykg.queries import get_question
 
@@ -17,8 +16,8 @@ PROCESS = "https://w3id.org/policykg/meta-uk-2025-06-16/process/"
 
 
 @pytest.fixture(scope="module")
-def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return primary_build(tmp_path_factory.mktemp("analysis") / "build")
+def build(build_dir: Path) -> Path:
+    return build_dir
 
 
 @pytest.fixture(scope="module")
@@ -26,14 +25,6 @@ def store(build: Path):
     from policykg.store import load_store
 
     return load_store(build, dpv_or_skip())
-
-
-@pytest.fixture(scope="module")
-def store2(tmp_path_factory: pytest.TempPathFactory):
-    from policykg.store import load_store
-
-    base = tmp_path_factory.mktemp("analysis-two")
-    return load_store(two_version_build(base / "build", base / "scratch"), dpv_or_skip())
 
 
 def _count(store, pattern: str) -> int:
@@ -227,25 +218,30 @@ def test_one_version_has_no_changes_and_says_so(store) -> None:
     assert A.plot_items_gained(A.items_gained(store)).axes
 
 
-def test_changes_between_two_versions(store2) -> None:
-    assert A.version_names(store2) == [EARLIER, "meta-uk-2025-06-16"]
-    assert A.primary_version(store2) == "meta-uk-2025-06-16"
-    comparisons = A.comparisons(store2)
-    assert list(comparisons["comparison"]) == [f"{EARLIER}--meta-uk-2025-06-16"]
-    changes = A.process_changes(store2)
-    added = changes[changes["kind"] == "added"]
-    assert list(added["process"]) == [PROCESS + DROPPED_PROCESS]
-    assert added.iloc[0]["basis_label"] == "Art. 6(1)(f) legitimate interests"
-    assert (changes[changes["kind"] == "changed"]["process"] == PROCESS + THINNED_PROCESS).any()
-    by_basis = A.changes_by_basis(store2).set_index("basis_label")
-    assert by_basis.loc["Art. 6(1)(f) legitimate interests", "added"] == 1
-    gained = A.items_gained(store2)
-    assert gained.iloc[0]["gained"] > 0 and gained.iloc[0]["lost"] == 0
-    values = A.value_changes(store2)
+JUNE_2025 = "meta-uk-2025-04-07--meta-uk-2025-06-16"
+
+
+def test_changes_between_versions(store, registry) -> None:
+    assert A.version_names(store) == registry.names
+    assert A.primary_version(store) == "meta-uk-2025-06-16"
+    comparisons = A.comparisons(store)
+    assert JUNE_2025 in set(comparisons["comparison"])
+    changes = A.process_changes(store)
+    june = changes[changes["comparison"] == JUNE_2025]
+    added = june[june["kind"] == "added"]
+    assert sorted(added["process"]) == sorted(PROCESS + p for p in (
+        "consent-whatsapp-accounts-center", "li-ai-development", "non-user-ai-development"))
+    assert june[june["kind"] == "removed"].empty
+    by_basis = A.changes_by_basis(store).set_index(["comparison", "basis_label"])
+    assert by_basis.loc[(JUNE_2025, "Art. 6(1)(f) legitimate interests"), "added"] == 2
+    assert by_basis.loc[(JUNE_2025, "Art. 6(1)(a) consent"), "added"] == 1
+    gained = A.items_gained(store)
+    assert (gained["gained"] > 0).any()
+    values = A.value_changes(store)
     assert values["start"].notna().all()
-    assert A.processes_per_basis(store2, version=EARLIER)["processes"].sum() == \
-        A.processes_per_basis(store2)["processes"].sum() - 1
-    assert A.plot_changes_by_basis(A.changes_by_basis(store2)).axes
+    assert A.processes_per_basis(store, version="meta-uk-2025-04-07")["processes"].sum() == \
+        A.processes_per_basis(store)["processes"].sum() - 3
+    assert A.plot_changes_by_basis(A.changes_by_basis(store)).axes
 
 
 # ---- the package ----

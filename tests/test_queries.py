@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cq_support import dpv_or_skip, fresh_build
+from build_fixtures import dpv_or_skip
 from policykg.queries import (
     QueryError, QueryResult, compare, from_sparql_csv, from_sparql_json, get_question, is_ordered, load_questions,
     question_of, run_question, to_dataframe, dumps_json, dumps_csv, check_question,
@@ -20,8 +20,8 @@ NAMES = [cq.name for cq in QUESTIONS]
 
 
 @pytest.fixture(scope="module")
-def cq_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return fresh_build(tmp_path_factory.mktemp("cq") / "build")
+def cq_build(build_dir: Path) -> Path:
+    return build_dir
 
 
 @pytest.fixture(scope="module")

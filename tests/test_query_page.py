@@ -3,20 +3,21 @@ topic, results with labels and CURIEs, IRIs linking to their pages, sortable col
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from analysis_builds import primary_build
-from cq_support import dpv_or_skip
+from build_fixtures import dpv_or_skip
 from policykg.analysis.screenshots import CHROMIUM_FLAGS, find_chromium
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory):
+def site(build_dir: Path):
     from policykg.analysis import endpoint_available, running_endpoint
 
     if not endpoint_available():
         pytest.skip("policykg serve cannot start here: the web app does not import")
-    build = primary_build(tmp_path_factory.mktemp("query-page") / "build")
+    build = build_dir
     with running_endpoint(build, dpv_or_skip()) as endpoint:
         yield endpoint.removesuffix("/sparql")
 

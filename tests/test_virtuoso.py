@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from cq_support import dpv_or_skip, fresh_build
+from build_fixtures import dpv_or_skip
 from policykg.publish import Credentials, PublishError, plan_uploads, publish
 from policykg.queries import compare, from_sparql_json, load_questions
 from server_fixture import virtuoso_serve
@@ -43,8 +43,8 @@ def writable(published):
 
 
 @pytest.fixture(scope="module")
-def real_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return fresh_build(tmp_path_factory.mktemp("virtuoso-build") / "build")
+def real_build(build_dir: Path) -> Path:
+    return build_dir
 
 
 @pytest.fixture(scope="module")
