@@ -44,7 +44,7 @@ class EmbeddedBackend:
         """Worker counts; unhealthy when no worker is alive."""
         alive = self.pool.alive
         return {"ok": alive > 0, "workers": self.pool.size, "alive": alive, "idle": self.pool.idle,
-                "restarts": self.pool.restarts, "triples": self.pool.triples}
+                "restarts": self.pool.restarts, "retries": self.pool.retries, "triples": self.pool.triples}
 
     def close(self) -> None:
         """Stop the workers."""
@@ -65,7 +65,9 @@ class RemoteBackend:
     def run(self, job: QueryJob, timeout: float) -> QueryOutcome:
         """POST the query to the remote endpoint and relay its answer, enforcing the deadline and size cap."""
         deadline = time.monotonic() + timeout
-        fields = [("query", job.query)]
+        # Relative IRIs resolve against this endpoint's URL, not the remote engine's: say so in the query itself.
+        text = f"BASE <{job.base_iri}>\n{job.query}" if job.base_iri else job.query
+        fields = [("query", text)]
         fields += [("default-graph-uri", iri) for iri in job.default_graph_uris]
         fields += [("named-graph-uri", iri) for iri in job.named_graph_uris]
         accept = []

@@ -34,24 +34,24 @@ def state() -> ServerState:
 
 
 def cache_key(st: ServerState, query: str, dgu: Sequence[str], ngu: Sequence[str],
-              results_format: str | None, graph_format: str | None) -> str:
+              results_format: str | None, graph_format: str | None, base_iri: str | None = None) -> str:
     """A digest identifying a query's answer under the current dataset version."""
-    material = json.dumps([st.version, query, list(dgu), list(ngu), results_format, graph_format])
+    material = json.dumps([st.version, query, list(dgu), list(ngu), results_format, graph_format, base_iri])
     return hashlib.sha256(material.encode()).hexdigest()
 
 
 def run(query: str, *, results_format: str | None, graph_format: str | None,
         dgu: Sequence[str] = (), ngu: Sequence[str] = (), use_cache: bool = True,
-        union_default_graph: bool = True) -> Answer:
+        union_default_graph: bool = True, base_iri: str | None = None) -> Answer:
     """Answer a query from the cache or the backend (QueryTimeout / WorkerCrashed propagate)."""
     st = state()
-    key = cache_key(st, query, dgu, ngu, results_format, graph_format)
+    key = cache_key(st, query, dgu, ngu, results_format, graph_format, base_iri)
     if use_cache:
         hit = st.cache.get(key)
         if hit is not None:
             return Answer(QueryOutcome("ok", body=hit.body, format_key=hit.format_key, kind=hit.kind), key, True)
     job = QueryJob(query, tuple(dgu), tuple(ngu), results_format, graph_format, st.max_result_bytes,
-                   union_default_graph)
+                   union_default_graph, base_iri)
     outcome = st.backend.run(job, st.timeout)
     if outcome.status == "ok" and use_cache:
         st.cache.put(key, CachedResponse(outcome.body, outcome.format_key, outcome.kind))

@@ -49,8 +49,10 @@ class QueryInfo:
 
     form: str | None
     kind: str | None
-    service_iris: list[str] = field(default_factory=list)
+    service_iris: list[str | None] = field(default_factory=list)
     has_dataset_clause: bool = False
+    #: Whether the answer can depend on the base IRI: a relative IRI, or IRI()/URI(), with no absolute BASE.
+    uses_base: bool = False
 
 
 def tokens(text: str) -> list[Token]:
@@ -93,7 +95,7 @@ def inspect_query(text: str, allowed_service_hosts: Iterable[str] = ()) -> Query
         if not _host_allowed(target, allowed):
             raise Refused(f"SERVICE <{target}> is not allowed: its host is not on this endpoint's allowlist")
     return QueryInfo(first if first in QUERY_FORMS else None, QUERY_FORMS.get(first or ""), services,
-                     has_dataset_clause="FROM" in words)
+                     has_dataset_clause="FROM" in words, uses_base=_uses_base(toks, base))
 
 
 def inspect_update(text: str) -> None:
@@ -129,6 +131,21 @@ def _service_targets(toks: list[Token], prefixes: dict[str, str], base: str) -> 
         else:
             targets.append(None)
     return targets
+
+
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def _uses_base(toks: list[Token], declared_base: str) -> bool:
+    """Whether relative IRIs (or IRI()/URI() calls) would be resolved against the endpoint's URL."""
+    if _ABSOLUTE_IRI.match(declared_base):
+        return False
+    for i, tok in enumerate(toks):
+        if tok.kind == "iri" and not _ABSOLUTE_IRI.match(tok.text[1:-1]):
+            return True
+        if tok.kind == "word" and tok.text.upper() in ("IRI", "URI") and i + 1 < len(toks) and toks[i + 1].text == "(":
+            return True
+    return False
 
 
 def _host_allowed(iri: str, allowed: set[str]) -> bool:

@@ -4,7 +4,8 @@ pyoxigraph cannot cancel a running query, so a runaway query would otherwise kee
 The pool keeps N worker processes (fresh interpreters via subprocess, so nothing is inherited from a threaded
 parent and the parent's __main__ is never re-run), each talking over a socketpair;
 a request borrows one, and if the answer is not back before the deadline the process is SIGKILLed and a fresh
-one is started in the background.
+one is started in the background. A query whose worker dies under it (killed from outside, out of memory) is run
+once more on another worker within the same deadline; a query that timed out is never run again.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ class QueryJob:
     graph_format: str | None = "turtle"
     max_result_bytes: int = 50 * 1024 * 1024
     union_default_graph: bool = True
+    #: The IRI relative IRIs in the query resolve against (the endpoint's URL); None: relative IRIs are errors.
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,10 @@ class QueryOutcome:
 
 class _ResultTooLarge(Exception):
     pass
+
+
+class _WorkerDied(Exception):
+    """The worker process went away (or answered garbage) while running a job."""
 
 
 class _CappedBuffer:
@@ -102,7 +109,7 @@ def execute_job(store, job: QueryJob) -> QueryOutcome:
     try:
         result = query(
             store, job.query, default_graph_uris=job.default_graph_uris, named_graph_uris=job.named_graph_uris,
-            union_default_graph=job.union_default_graph,
+            union_default_graph=job.union_default_graph, base_iri=job.base_iri,
         )
     except SyntaxError as exc:
         return QueryOutcome("syntax", message=str(exc))
@@ -160,6 +167,11 @@ class _Worker:
     def __init__(self, process: subprocess.Popen, conn: Connection) -> None:
         self.process = process
         self.conn = conn
+        self.busy = False
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
 
     def is_alive(self) -> bool:
         return self.process.poll() is None
@@ -195,6 +207,7 @@ class QueryPool:
         self.start_timeout = start_timeout
         self.triples = 0
         self.restarts = 0
+        self.retries = 0
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -284,29 +297,55 @@ class QueryPool:
                 break
 
     def run(self, job: QueryJob, timeout: float) -> QueryOutcome:
-        """Run a job within `timeout` seconds (waiting for a free worker counts); raise QueryTimeout otherwise."""
+        """Run a job within `timeout` seconds (waiting for a free worker counts); raise QueryTimeout otherwise.
+
+        If the worker dies while running the job (not a timeout: that kill is ours), the job runs once more on
+        another worker within what is left of the deadline; a second death raises WorkerCrashed.
+        """
         deadline = time.monotonic() + timeout
+        for attempt in (1, 2):
+            worker = self._borrow(deadline, timeout)
+            try:
+                outcome = self._ask(worker, job, deadline, timeout)
+            except _WorkerDied as exc:
+                self._replace_later(worker)
+                if attempt == 2:
+                    raise WorkerCrashed("the query worker stopped while running the query (memory limit?)") from exc
+                self.retries += 1
+                log.warning("query worker %d died while running a query; running it again on another worker", worker.pid)
+                continue
+            except QueryTimeout:
+                self._replace_later(worker)
+                raise
+            worker.busy = False
+            self._idle.put(worker)
+            return outcome
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _borrow(self, deadline: float, timeout: float) -> _Worker:
+        """A live idle worker, marked busy; QueryTimeout if none becomes free before the deadline."""
         while True:
             try:
                 worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
                 raise QueryTimeout(f"no query worker became free within {timeout:g} s") from None
             if worker.is_alive():
-                break
+                worker.busy = True
+                return worker
             self._replace_later(worker)
+
+    @staticmethod
+    def _ask(worker: _Worker, job: QueryJob, deadline: float, timeout: float) -> QueryOutcome:
+        """Send the job and wait for the answer: QueryTimeout at the deadline, _WorkerDied if the worker is lost."""
         try:
             worker.conn.send(job)
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                self._replace_later(worker)
                 raise QueryTimeout(f"the query did not finish within {timeout:g} s and was stopped")
-            outcome = worker.conn.recv()
+            return worker.conn.recv()
         except QueryTimeout:
             raise
         except Exception as exc:  # noqa: BLE001 - EOF, broken pipe, undecodable answer: the worker is lost
-            self._replace_later(worker)
-            raise WorkerCrashed("the query worker stopped while running the query (memory limit?)") from exc
-        self._idle.put(worker)
-        return outcome
+            raise _WorkerDied() from exc
 
     @property
     def idle(self) -> int:
@@ -318,6 +357,16 @@ class QueryPool:
         """How many worker processes exist (busy or idle)."""
         with self._lock:
             return sum(1 for worker in self._all if worker.is_alive())
+
+    def worker_pids(self) -> set[int]:
+        """The process ids of the current worker processes (busy or idle)."""
+        with self._lock:
+            return {worker.pid for worker in self._all}
+
+    def busy_pids(self) -> set[int]:
+        """The process ids of the workers running a query right now."""
+        with self._lock:
+            return {worker.pid for worker in self._all if worker.busy}
 
     def close(self) -> None:
         """Stop every worker."""
