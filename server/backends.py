@@ -91,7 +91,7 @@ class RemoteBackend:
             if exc.code == 400:
                 return QueryOutcome("syntax", message=message or "the backend rejected the query")
             return QueryOutcome("backend_error", message=f"the backend answered {exc.code}: {message}")
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise QueryTimeout(f"the backend did not answer within {timeout:g} s") from None
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, (TimeoutError, socket.timeout)):

@@ -40,19 +40,20 @@ def published_names(build_dir: Path) -> list[str]:
 def checksums(build_dir: Path) -> dict[str, str]:
     """name -> sha256 hex, from SHA256SUMS where listed, else computed (memoised per app)."""
     st = execution.state()
-    memo = st.memo.get("sha256")
-    if not isinstance(memo, dict):
-        memo = {}
-        sums = build_dir / "SHA256SUMS"
-        if sums.is_file():
-            for line in sums.read_text(encoding="utf-8").splitlines():
-                digest, _, name = line.strip().partition(" ")
-                if digest and name:
-                    memo[name.lstrip(" *")] = digest.lower()
-        for name in published_names(build_dir):
-            if name not in memo:
-                memo[name] = sha256_file(build_dir / name)
-        st.memo.put("sha256", memo)
+    found = st.memo.get("sha256")
+    if isinstance(found, dict):
+        return found
+    memo: dict[str, str] = {}
+    sums = build_dir / "SHA256SUMS"
+    if sums.is_file():
+        for line in sums.read_text(encoding="utf-8").splitlines():
+            digest, _, name = line.strip().partition(" ")
+            if digest and name:
+                memo[name.lstrip(" *")] = digest.lower()
+    for name in published_names(build_dir):
+        if name not in memo:
+            memo[name] = sha256_file(build_dir / name)
+    st.memo.put("sha256", memo)
     return memo
 
 

@@ -7,7 +7,7 @@ import hashlib
 import pyoxigraph as ox
 from flask import Response, request
 
-from policykg.sparql_formats import GRAPH, RESULT_FORMATS, BY_KEY
+from policykg.sparql_formats import BY_KEY, GRAPH, RESULT_FORMATS
 from policykg.store import DATA_GRAPH, DPV_GRAPH, ONTOLOGY_GRAPH
 
 from . import execution

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from cq_support import dpv_or_skip, fresh_build
@@ -92,8 +91,17 @@ def test_graph_summary_counts(store) -> None:
     assert A.parse_summary_markdown(A.summary_markdown(summary)) == summary
 
 
-def test_endpoint_availability_is_a_bool() -> None:
-    assert isinstance(A.endpoint_available(), bool)
+def test_endpoint_availability(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    assert A.endpoint_available() is True  # this environment installs policykg.server
+    real_find_spec = importlib.util.find_spec
+
+    def without_server(name: str, *args):
+        return None if name == "policykg.server" else real_find_spec(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_server)
+    assert A.endpoint_available() is False
 
 
 def test_findings_table_reads_the_validators_findings() -> None:

@@ -285,7 +285,7 @@ def plot_audience_bases(table: pandas.DataFrame) -> matplotlib.figure.Figure:
     for code in table.columns:
         values = table[code].tolist()
         ax.bar(table.index, values, bottom=bottom, label=code, color=_colour(code))
-        bottom = [b + v for b, v in zip(bottom, values)]
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_ylabel("processes")
     ax.set_title("Legal bases by audience group")
     ax.legend(fontsize=8, bbox_to_anchor=(1.02, 1), loc="upper left")
@@ -377,7 +377,10 @@ def sparqlwrapper_df(endpoint: str, query: str) -> pandas.DataFrame:
     client = SPARQLWrapper(endpoint)
     client.setQuery(query)
     client.setReturnFormat(JSON)
-    return to_dataframe(from_sparql_json(client.query().convert()))
+    document = client.query().convert()
+    if not isinstance(document, dict):
+        raise ValueError(f"{endpoint} did not answer with SPARQL JSON results")
+    return to_dataframe(from_sparql_json(document))
 
 
 # ---- Validation report, for notebook 4 ----

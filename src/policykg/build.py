@@ -11,7 +11,12 @@ from rdflib import Graph
 
 from .compile import compile_data
 from .config import (
-    data_dir, dpv_missing_message, locate_dpv_dir, locate_source_text, ontology_dir, text_missing_message,
+    data_dir,
+    dpv_missing_message,
+    locate_dpv_dir,
+    locate_source_text,
+    ontology_dir,
+    text_missing_message,
 )
 from .dpv import dpv_term_index
 from .dumps import write_artefacts

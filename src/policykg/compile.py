@@ -12,7 +12,17 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
 from .errors import SourceError
 from .namespaces import (
-    DATA, DPV, DPV_FAMILIES, EU_GDPR, LEGAL_GB, OA, PD, PKO, SPDX, TECH, bind_prefixes,
+    DATA,
+    DPV,
+    DPV_FAMILIES,
+    EU_GDPR,
+    LEGAL_GB,
+    OA,
+    PD,
+    PKO,
+    SPDX,
+    TECH,
+    bind_prefixes,
 )
 from .sources import PolicyText, Sources, Span, check_span, parse_span, plain_text
 
@@ -308,7 +318,7 @@ def _compile_processes(ctx: Context, notice: URIRef, recipients: dict[str, URIRe
     f = ctx.sources.processes_path
     procs = ctx.sources.processes
     titles = [p.get("title") for p in procs if isinstance(p, dict)]
-    duplicates = {t for t in titles if titles.count(t) > 1}
+    duplicates = {t for t in titles if isinstance(t, str) and titles.count(t) > 1}
     seen: set[str] = set()
     controller = next(ctx.graph.objects(notice, DPV.hasDataController))
     ontology = ctx.sources.ontology

@@ -41,7 +41,7 @@ def serialise(triples: Iterable[ox.Triple], extension: str) -> bytes:
     """Serialise triples in the given order to one of the dump formats."""
     rdf_format, _ = FORMATS[extension]
     prefixes = DUMP_PREFIXES if extension in ("ttl", "rdf", "jsonld") else None
-    return ox.serialize(list(triples), format=rdf_format, prefixes=prefixes)
+    return ox.serialize(list(triples), format=rdf_format, prefixes=prefixes) or b""
 
 
 def gzip_bytes(data: bytes) -> bytes:
@@ -77,8 +77,8 @@ def processing_matrix(data: Graph, ontology: Graph) -> str:
     for process in data.subjects(RDF.type, DPV.Process):
         span = data.value(process, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"))
         selector = data.value(span, URIRef("http://www.w3.org/ns/oa#hasSelector"))
-        start = int(data.value(selector, URIRef("http://www.w3.org/ns/oa#start")))
-        end = int(data.value(selector, URIRef("http://www.w3.org/ns/oa#end")))
+        start = int(str(data.value(selector, URIRef("http://www.w3.org/ns/oa#start"))))
+        end = int(str(data.value(selector, URIRef("http://www.w3.org/ns/oa#end"))))
         bases = " | ".join(sorted(curie(b) for b in data.objects(process, DPV.hasLegalBasis)))
         purposes = " | ".join(sorted(label(p) for p in data.objects(process, DPV.hasPurpose)))
         subjects = " | ".join(sorted(label(s) for s in data.objects(process, DPV.hasDataSubject)))

@@ -105,13 +105,9 @@ def run_publish(args: argparse.Namespace) -> int:
             print("policykg publish: DPV 2.3 not found (looked in " + "; ".join(found.tried)
                   + "); publishing the ontology and data only", file=sys.stderr)
     try:
-        ensure_built = None
         if not args.no_build:
-            try:
-                from .build import ensure_built
-            except ImportError:
-                pass
-        if ensure_built is not None:
+            from .build import ensure_built
+
             build_dir = Path(ensure_built(build_dir, dpv_dir))
         count = publish(args.url, build_dir, dpv_dir, args.timeout)
     except PolicyKGError as exc:

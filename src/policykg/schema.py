@@ -6,6 +6,7 @@ nothing else they do not declare.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -293,7 +294,7 @@ def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: Mapping[str, Any]) -> str:
     where = ".".join(str(x) for x in error["loc"] if x != "__line__") or "top level"
     if error["type"] == "extra_forbidden":
         return f"unknown key {where!r} (a typo? see the schema in policykg/schema.py)"

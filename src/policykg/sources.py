@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from rdflib import Graph
@@ -32,7 +32,7 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
-    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
+    mapping = cast(dict[str, Any], yaml.SafeLoader.construct_mapping(loader, node, deep=True))
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 
@@ -47,7 +47,7 @@ def read_yaml(path: Path) -> Any:
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror}", path=path) from exc
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise SourceError(f"YAML syntax error: {exc.problem}", path=path, line=line) from exc

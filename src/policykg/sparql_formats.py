@@ -36,6 +36,13 @@ class Format:
         """The pyoxigraph format object for this serialization."""
         return _OXIGRAPH[self.key]()
 
+    def results_format(self) -> ox.QueryResultsFormat:
+        """The pyoxigraph results format of a SELECT/ASK serialization (ValueError for an RDF syntax)."""
+        fmt = self.oxigraph()
+        if not isinstance(fmt, ox.QueryResultsFormat):
+            raise ValueError(f"{self.key} is not a query results format")
+        return fmt
+
     def rdf_format(self) -> ox.RdfFormat:
         """The pyoxigraph RDF format of a graph serialization (ValueError for a results format)."""
         fmt = self.oxigraph()

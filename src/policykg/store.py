@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,14 +108,10 @@ def query(
         return store.query(
             sparql,
             base_iri=base_iri,
-            default_graph=_nodes(default_graph_uris),
-            named_graphs=_nodes(named_graph_uris),
+            default_graph=[ox.NamedNode(iri) for iri in default_graph_uris],
+            named_graphs=[ox.NamedNode(iri) for iri in named_graph_uris],
         )
     return store.query(sparql, base_iri=base_iri, use_default_graph_as_union=union_default_graph)
-
-
-def _nodes(iris: Iterable[str]) -> list[ox.NamedNode]:
-    return [ox.NamedNode(iri) for iri in iris]
 
 
 def select(store: ox.Store, sparql: str) -> list[dict[str, str]]:
