@@ -29,12 +29,12 @@ class ResponseCache:
         self._items: OrderedDict[str, CachedResponse] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> CachedResponse | None:
-        """The cached response for key, or None (counts hits and misses)."""
+    def get(self, key: str, count_miss: bool = True) -> CachedResponse | None:
+        """The cached response for key, or None (counts hits, and misses unless told not to)."""
         with self._lock:
             item = self._items.get(key)
             if item is None:
-                self.misses += 1
+                self.misses += count_miss
                 return None
             self._items.move_to_end(key)
             self.hits += 1

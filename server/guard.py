@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from policykg.sparql_formats import GRAPH, RESULTS
@@ -43,13 +44,13 @@ class Token:
     text: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class QueryInfo:
     """What the lexical pass learnt about a query."""
 
     form: str | None
     kind: str | None
-    service_iris: list[str | None] = field(default_factory=list)
+    service_iris: tuple[str | None, ...] = ()
     has_dataset_clause: bool = False
     #: Whether the answer can depend on the base IRI: a relative IRI, or IRI()/URI(), with no absolute BASE.
     uses_base: bool = False
@@ -65,8 +66,40 @@ def tokens(text: str) -> list[Token]:
     return found
 
 
+#: Queries up to this many characters have their inspection remembered (the same queries come again and again).
+MEMO_MAX_CHARS = 16 * 1024
+
+
 def inspect_query(text: str, allowed_service_hosts: Iterable[str] = ()) -> QueryInfo:
     """Classify a query; raise Refused for an update, LOAD or a SERVICE call to a host not on the allowlist."""
+    allowed = tuple(sorted(host.lower() for host in allowed_service_hosts))
+    if len(text) <= MEMO_MAX_CHARS:
+        return _inspect_memo(text, allowed)
+    return _inspect(text, allowed)
+
+
+def _inspect_memo(text: str, allowed: tuple[str, ...]) -> QueryInfo:
+    """_inspect, remembered for the last 1024 (text, allowlist) pairs; a refusal is remembered too."""
+    outcome = _inspect_or_refusal(text, allowed)
+    if isinstance(outcome, str):
+        raise Refused(outcome)
+    return outcome
+
+
+@lru_cache(maxsize=1024)  # bounded: at most 1024 queries of at most MEMO_MAX_CHARS characters (16 MB)
+def _inspect_or_refusal(text: str, allowed: tuple[str, ...]) -> QueryInfo | str:
+    try:
+        return _inspect(text, allowed)
+    except Refused as exc:
+        return str(exc)
+
+
+def inspection_memo_info():
+    """Hits, misses, size and bound of the (process-wide) memo of query inspections."""
+    return _inspect_or_refusal.cache_info()
+
+
+def _inspect(text: str, allowed_hosts: tuple[str, ...]) -> QueryInfo:
     toks = tokens(text)
     prefixes: dict[str, str] = {}
     base = ""
@@ -87,14 +120,14 @@ def inspect_query(text: str, allowed_service_hosts: Iterable[str] = ()) -> Query
     words = {tok.text.upper() for tok in toks if tok.kind == "word"}
     if "LOAD" in words:
         raise Refused("LOAD is not allowed: this endpoint is read-only")
-    allowed = {host.lower() for host in allowed_service_hosts}
+    allowed = set(allowed_hosts)
     services = _service_targets(toks, prefixes, base)
     for target in services:
         if target is None:
             raise Refused("SERVICE with a variable endpoint is not allowed")
         if not _host_allowed(target, allowed):
             raise Refused(f"SERVICE <{target}> is not allowed: its host is not on this endpoint's allowlist")
-    return QueryInfo(first if first in QUERY_FORMS else None, QUERY_FORMS.get(first or ""), services,
+    return QueryInfo(first if first in QUERY_FORMS else None, QUERY_FORMS.get(first or ""), tuple(services),
                      has_dataset_clause="FROM" in words, uses_base=_uses_base(toks, base))
 
 

@@ -13,6 +13,7 @@ from policykg.store import dataset_version, locate_dataset_files, recorded_sourc
 
 from .backends import Backend, EmbeddedBackend, RemoteBackend
 from .cache import Memo, ResponseCache
+from .guard import inspection_memo_info
 
 log = logging.getLogger("policykg.server")
 
@@ -44,10 +45,12 @@ class ServerState:
 
     def cache_sizes(self) -> dict[str, dict[str, int]]:
         """Every cache the app keeps, with its size and bound (for /healthz and the tests)."""
+        inspections = inspection_memo_info()
         return {
             "responses": {"entries": len(self.cache), "max_entries": self.cache.max_entries,
                           "bytes": self.cache.size_bytes, "max_bytes": self.cache.max_bytes},
             "memo": {"entries": len(self.memo), "max_entries": self.memo.max_entries},
+            "query_inspections": {"entries": inspections.currsize, "max_entries": inspections.maxsize or 0},
         }
 
     def close(self) -> None:

@@ -13,9 +13,11 @@ from __future__ import annotations
 import argparse
 import ctypes
 import logging
+import math
 import os
 import queue
 import resource
+import select
 import signal
 import socket
 import subprocess
@@ -25,6 +27,7 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import IO, cast
 
 log = logging.getLogger("policykg.query_pool")
 
@@ -120,8 +123,12 @@ def execute_job(store, job: QueryJob) -> QueryOutcome:
     if key is None:
         return QueryOutcome("not_acceptable", kind=kind)
     buffer = _CappedBuffer(job.max_result_bytes)
+    out = cast("IO[bytes]", buffer)  # all serialize() uses of it are write()
     try:
-        result.serialize(buffer, BY_KEY[key].oxigraph())
+        if isinstance(result, ox.QueryTriples):
+            result.serialize(out, BY_KEY[key].rdf_format())
+        else:
+            result.serialize(out, BY_KEY[key].results_format())
     except Exception as exc:  # noqa: BLE001
         if buffer.overflowed:
             return QueryOutcome("too_large", kind=kind, message=f"the result is larger than {job.max_result_bytes} bytes")
@@ -168,6 +175,13 @@ class _Worker:
         self.process = process
         self.conn = conn
         self.busy = False
+        # One poll object per worker, made once (Connection.poll builds a selector on every call).
+        self.poller = select.poll()
+        self.poller.register(conn.fileno(), select.POLLIN)
+
+    def wait_readable(self, seconds: float) -> bool:
+        """Whether the worker's answer (or its EOF) is there to read within `seconds`."""
+        return bool(self.poller.poll(math.ceil(max(0.0, seconds) * 1000)))
 
     @property
     def pid(self) -> int:
@@ -339,12 +353,12 @@ class QueryPool:
         """Send the job and wait for the answer: QueryTimeout at the deadline, _WorkerDied if the worker is lost."""
         try:
             worker.conn.send(job)
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            if not worker.wait_readable(deadline - time.monotonic()):
                 raise QueryTimeout(f"the query did not finish within {timeout:g} s and was stopped")
             return worker.conn.recv()
         except QueryTimeout:
             raise
-        except Exception as exc:  # noqa: BLE001 - EOF, broken pipe, undecodable answer: the worker is lost
+        except Exception as exc:
             raise _WorkerDied() from exc
 
     @property

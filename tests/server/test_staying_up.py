@@ -36,6 +36,7 @@ def test_many_host_names_leave_every_cache_bounded(server_settings):
         # what the memo may hold is decided by the app: no entry per host name
         assert sizes["memo"]["entries"] <= 4, sizes
         assert sizes["memo"]["entries"] <= sizes["memo"]["max_entries"]
+        assert 0 < sizes["query_inspections"]["entries"] <= sizes["query_inspections"]["max_entries"] == 1024
         # two base-independent queries were cached, once each, whatever the Host: ASK {} and the service
         # description's graph counts; the CONSTRUCT with relative IRIs depends on the Host and is never cached
         assert sizes["responses"]["entries"] == 2

@@ -1,0 +1,90 @@
+"""The fast lane answers repeated queries from the cache exactly as /sparql would, and lets everything else by."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from policykg.store import DATA_GRAPH
+
+SELECT = "SELECT ?p WHERE { ?p a <https://w3id.org/dpv#Process> } ORDER BY ?p # fast lane"
+CONSTRUCT = "CONSTRUCT WHERE { ?s <https://w3id.org/dpv#hasLegalBasis> ?o } # fast lane"
+
+#: (method, path, form or query-string fields, headers) of requests the fast lane must answer once cached.
+LANE_REQUESTS = [
+    ("GET", "/sparql", {"query": SELECT}, {"Accept": "application/sparql-results+json"}),
+    ("GET", "/sparql", {"query": SELECT}, {}),
+    ("POST", "/sparql", {"query": SELECT}, {"Accept": "text/csv"}),
+    ("POST", "/sparql", {"query": SELECT, "format": "xml"}, {"Accept": "text/html"}),
+    ("POST", "/sparql?format=tsv", {"query": SELECT, "format": "xml"}, {}),
+    ("POST", f"/sparql?default-graph-uri={DATA_GRAPH}", {"query": SELECT}, {}),
+    ("GET", "/sparql", {"query": CONSTRUCT}, {"Accept": "text/turtle"}),
+    ("GET", "/sparql", {"query": CONSTRUCT, "output": "ntriples"}, {}),
+    ("POST", "/sparql", {"query": "ASK { ?s ?p ?o } # fast lane"}, {"Accept": "application/sparql-results+xml"}),
+]
+
+
+def send(client, method: str, path: str, fields: dict, headers: dict):
+    if method == "GET":
+        return client.get(path, query_string=fields, headers=headers)
+    return client.post(path, data=fields, headers=headers)
+
+
+def as_dict(response) -> dict:
+    return {"status": response.status_code, "body": response.data, "headers": sorted(response.headers.items())}
+
+
+@pytest.mark.parametrize("method, path, fields, headers", LANE_REQUESTS)
+def test_the_fast_lane_answers_as_flask_does(app, client, monkeypatch, method, path, fields, headers):
+    lane = app.wsgi_app
+    first = send(client, method, path, fields, headers)  # a miss: Flask answers and fills the cache
+    assert first.status_code == 200, first.data
+    taken = lane.taken
+    hits = app.extensions["policykg"].cache.hits
+    fast = send(client, method, path, fields, headers)
+    assert lane.taken == taken + 1, "the fast lane did not answer a cached query"
+    assert app.extensions["policykg"].cache.hits == hits + 1
+    monkeypatch.setattr(app, "wsgi_app", lane.inner)  # the same request through Flask alone
+    slow = send(client, method, path, fields, headers)
+    assert as_dict(fast) == as_dict(slow) == {**as_dict(first), "status": 200}
+
+
+@pytest.mark.parametrize("method, path, fields, headers, status", [
+    ("GET", "/sparql", {"query": SELECT}, {"If-None-Match": "*"}, 304),
+    ("POST", "/sparql", {"update": "DROP ALL", "query": SELECT}, {}, 403),
+    ("GET", "/sparql", {"query": [SELECT, SELECT]}, {}, 400),
+    ("GET", "/sparql", {"query": SELECT, "format": "yaml"}, {}, 400),
+    ("GET", "/sparql", {"query": SELECT}, {"Accept": "text/turtle"}, 406),
+    ("GET", "/sparql", {"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/s> { ?s ?p ?o } }"}, {}, 403),
+    ("GET", "/sparql", {"query": "CONSTRUCT { <s> <p> 1 } WHERE {}"}, {"Accept": "text/turtle"}, 200),
+    ("GET", "/sparql", {}, {}, 200),
+])
+def test_everything_else_goes_on_to_flask(app, client, method, path, fields, headers, status):
+    lane = app.wsgi_app
+    send(client, "GET", "/sparql", {"query": SELECT}, {})  # SELECT is in the cache
+    for _ in range(2):
+        taken = lane.taken
+        response = send(client, method, path, fields, headers)
+        assert response.status_code == status, response.data
+        assert lane.taken == taken
+
+
+def test_a_sparql_query_body_and_a_form_body_both_reach_flask_intact(app, client):
+    query = SELECT + " body"
+    for _ in range(2):
+        direct = client.post("/sparql", data=query, content_type="application/sparql-query")
+        assert direct.status_code == 200
+    taken = app.wsgi_app.taken
+    miss = client.post("/sparql", data={"query": query + " form"})  # read by the lane, then by Flask
+    assert miss.status_code == 200 and json.loads(miss.data)["results"]["bindings"]
+    assert app.wsgi_app.taken == taken
+
+
+def test_fast_lane_hits_are_logged(client, caplog):
+    caplog.set_level("INFO", logger="policykg.access")
+    for _ in range(2):
+        client.get("/sparql", query_string={"query": SELECT + " logged"})
+    line = json.loads([r for r in caplog.records if r.name == "policykg.access"][-1].getMessage())
+    assert line["cache"] == "hit" and line["status"] == 200 and line["path"] == "/sparql"
+    assert len(line["query_hash"]) == 12 and line["bytes"] > 0 and line["duration_ms"] >= 0
