@@ -1,9 +1,11 @@
-"""The fast lane: a repeated /sparql query answered from the response cache before Flask sees the request.
+"""The fast lane: plain /sparql queries answered before Flask sees the request.
 
-Only the plainest requests take it: GET with ?query=, or POST of a form, one query, no If-None-Match, a format
-the Accept header or format= names outright, and an answer already in the cache. It uses the same guard,
-negotiation and cache key as /sparql and sends the same headers; anything else, including every miss, goes on to
-Flask unchanged (a form body read here is handed on). tests/server/test_fastlane.py compares both lanes.
+Only the plainest requests take it: GET with ?query=, or POST of a form, one query that the guard lets through
+and whose answer does not depend on the Host, no If-None-Match, and a format that Accept or format= names. It
+uses the same guard, negotiation, cache and backend as /sparql and sends the same headers. A successful answer
+is sent from here; any other outcome (a syntax error, a timeout...) is handed to /sparql to word, without
+running the query again; every other request goes on to Flask unchanged (a form body read here is handed on).
+tests/server/test_fastlane.py compares the two lanes header for header.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from werkzeug.wsgi import get_host
 
 from policykg.sparql_formats import BY_KEY, GRAPH, RESULTS
 
-from .execution import cache_key
-from .guard import Refused, inspect_query
+from .execution import PREFETCHED, cache_key, run
+from .guard import QueryInfo, Refused, inspect_query
 from .hooks import DEFAULT_HEADERS, access_log
 from .negotiation import UnknownFormat, negotiate
 from .state import ServerState
@@ -59,23 +61,39 @@ class FastLane:
         self.taken = 0
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != "/sparql" or self.state.cache.max_entries <= 0 \
-                or "HTTP_IF_NONE_MATCH" in environ:
+        if environ.get("PATH_INFO") != "/sparql" or "HTTP_IF_NONE_MATCH" in environ:
             return self.inner(environ, start_response)
         started = time.perf_counter()
         params = self._params(environ)
-        answer = self._cached(environ, params) if params is not None else None
-        if answer is None:
+        plan = self._plan(environ, params) if params is not None else None
+        if params is None or plan is None:
             return self.inner(environ, start_response)
-        body, headers, query = answer
+        query, info, results_key, graph_key = plan
+        st = self.state
+        try:
+            answer = run(query, results_format=results_key, graph_format=graph_key, dgu=params.default_graphs,
+                         ngu=params.named_graphs, union_default_graph=not info.has_dataset_clause, st=st,
+                         use_cache=st.cache.max_entries > 0)
+        except Exception as exc:  # noqa: BLE001 - a timeout, a crash or a bug: /sparql words it (and logs a bug)
+            environ[PREFETCHED] = (cache_key(st, query, params.default_graphs, params.named_graphs, results_key,
+                                             graph_key), exc)
+            return self.inner(environ, start_response)
+        outcome = answer.outcome
+        if outcome.status != "ok":
+            environ[PREFETCHED] = (answer.key, outcome)
+            return self.inner(environ, start_response)
         self.taken += 1
-        start_response("200 OK", headers)
+        body = outcome.body
+        start_response("200 OK", [
+            ("Content-Type", BY_KEY[outcome.format_key].content_type), ("Content-Length", str(len(body))),
+            ("ETag", f'"{answer.key[:32]}"'), ("Cache-Control", "public, max-age=300"), ("Vary", "Accept"),
+            *DEFAULT_HEADERS])
         if access_log.isEnabledFor(logging.INFO):
             access_log.info(json.dumps({
                 "method": environ["REQUEST_METHOD"], "path": "/sparql", "status": 200,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                "query_hash": hashlib.sha256(query.encode()).hexdigest()[:12], "cache": "hit", "bytes": len(body),
-                "remote": environ.get("REMOTE_ADDR"),
+                "query_hash": hashlib.sha256(query.encode()).hexdigest()[:12],
+                "cache": "hit" if answer.cached else "miss", "bytes": len(body), "remote": environ.get("REMOTE_ADDR"),
             }, separators=(",", ":")))
         return [body]
 
@@ -108,7 +126,8 @@ class FastLane:
                       form.get("named-graph-uri", []) + args.get("named-graph-uri", []),
                       _first(args, "format") or _first(form, "format") or _first(args, "output") or _first(form, "output"))
 
-    def _cached(self, environ: dict, params: Params) -> tuple[bytes, list[tuple[str, str]], str] | None:
+    def _plan(self, environ: dict, params: Params) -> tuple[str, QueryInfo, str | None, str | None] | None:
+        """The query, what the guard learnt and the chosen formats, if this request may take the lane."""
         if len(params.queries) != 1 or params.update or not params.queries[0].strip():
             return None
         trusted = self.config.get("TRUSTED_HOSTS")
@@ -118,9 +137,8 @@ class FastLane:
             except SecurityError:
                 return None
         query = params.queries[0]
-        st = self.state
         try:
-            info = inspect_query(query, st.service_allowlist)
+            info = inspect_query(query, self.state.service_allowlist)
         except Refused:
             return None
         if info.uses_base:
@@ -130,13 +148,7 @@ class FastLane:
             chosen = {kind: negotiate(environ.get("HTTP_ACCEPT"), kind, params.format) for kind in kinds}
         except UnknownFormat:
             return None
-        results_fmt, graph_fmt = chosen.get(RESULTS), chosen.get(GRAPH)
-        key = cache_key(st, query, params.default_graphs, params.named_graphs,
-                        results_fmt.key if results_fmt else None, graph_fmt.key if graph_fmt else None)
-        hit = st.cache.get(key, count_miss=False)
-        if hit is None:
+        if all(fmt is None for fmt in chosen.values()):
             return None
-        headers = [("Content-Type", BY_KEY[hit.format_key].content_type), ("Content-Length", str(len(hit.body))),
-                   ("ETag", f'"{key[:32]}"'), ("Cache-Control", "public, max-age=300"), ("Vary", "Accept"),
-                   *DEFAULT_HEADERS]
-        return hit.body, headers, query
+        results_fmt, graph_fmt = chosen.get(RESULTS), chosen.get(GRAPH)
+        return query, info, results_fmt.key if results_fmt else None, graph_fmt.key if graph_fmt else None
