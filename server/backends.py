@@ -60,7 +60,7 @@ class EmbeddedBackend:
         """Worker counts; unhealthy when no worker is alive."""
         alive = self.pool.alive
         return {"ok": alive > 0, "workers": self.pool.size, "alive": alive, "idle": self.pool.idle,
-                "restarts": self.pool.restarts, "triples": self.pool.triples}
+                "restarts": self.pool.restarts, "retries": self.pool.retries, "triples": self.pool.triples}
 
     def close(self) -> None:
         """Stop the workers."""
@@ -111,7 +111,9 @@ class RemoteBackend:
         deadline = time.monotonic() + timeout
         engine = self._engine(deadline)
         form, limit = shape(job.query)
-        fields = [("query", job.query)]
+        # Relative IRIs resolve against this endpoint's URL, not the remote engine's: say so in the query itself.
+        text = f"BASE <{job.base_iri}>\n{job.query}" if job.base_iri else job.query
+        fields = [("query", text)]
         fields += [("default-graph-uri", iri) for iri in job.default_graph_uris]
         fields += [("named-graph-uri", iri) for iri in job.named_graph_uris]
         accept = []

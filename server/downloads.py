@@ -40,19 +40,20 @@ def published_names(build_dir: Path) -> list[str]:
 def checksums(build_dir: Path) -> dict[str, str]:
     """name -> sha256 hex, from SHA256SUMS where listed, else computed (memoised per app)."""
     st = execution.state()
-    memo = st.memo.get("sha256")
-    if memo is None:
-        memo = {}
-        sums = build_dir / "SHA256SUMS"
-        if sums.is_file():
-            for line in sums.read_text(encoding="utf-8").splitlines():
-                digest, _, name = line.strip().partition(" ")
-                if digest and name:
-                    memo[name.lstrip(" *")] = digest.lower()
-        for name in published_names(build_dir):
-            if name not in memo:
-                memo[name] = sha256_file(build_dir / name)
-        st.memo["sha256"] = memo
+    found = st.memo.get("sha256")
+    if isinstance(found, dict):
+        return found
+    memo: dict[str, str] = {}
+    sums = build_dir / "SHA256SUMS"
+    if sums.is_file():
+        for line in sums.read_text(encoding="utf-8").splitlines():
+            digest, _, name = line.strip().partition(" ")
+            if digest and name:
+                memo[name.lstrip(" *")] = digest.lower()
+    for name in published_names(build_dir):
+        if name not in memo:
+            memo[name] = sha256_file(build_dir / name)
+    st.memo.put("sha256", memo)
     return memo
 
 
@@ -114,14 +115,14 @@ def void() -> Response:
     if fmt is None:
         return plain(406, "406 Not Acceptable: the VoID description is served as Turtle, N-Triples, RDF/XML or JSON-LD")
     body = st.memo.get(("void", fmt.key))
-    if body is None:
+    if not isinstance(body, bytes):
         raw = path.read_bytes()
         if fmt.key == "turtle":
             body = raw
         else:
             triples = ox.parse(raw, format=ox.RdfFormat.TURTLE, base_iri=None)
-            body = ox.serialize(triples, format=fmt.oxigraph(), prefixes=PREFIXES if fmt.key != "ntriples" else None)
-        st.memo[("void", fmt.key)] = body
+            body = ox.serialize(triples, format=fmt.rdf_format(), prefixes=PREFIXES if fmt.key != "ntriples" else None)
+        st.memo.put(("void", fmt.key), body)
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
     response.set_etag(f"void-{st.version}-{fmt.key}")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from policykg.query_pool import QueryOutcome, WorkerCrashed
@@ -64,18 +65,20 @@ class Token:
     start: int = -1
 
 
-@dataclass
+@dataclass(frozen=True)
 class QueryInfo:
-    """What the lexical pass learnt about a query."""
+    """What the lexical pass learnt about a query (frozen: inspections are remembered and shared)."""
 
     form: str | None
     kind: str | None
-    service_iris: list[str] = field(default_factory=list)
+    service_iris: tuple[str | None, ...] = ()
     has_dataset_clause: bool = False
     #: The top-level LIMIT, if the query has one.
     limit: int | None = None
     #: Virtuoso pragmas in the prologue (`DEFINE name value`), by name.
-    pragmas: list[str] = field(default_factory=list)
+    pragmas: tuple[str, ...] = ()
+    #: Whether the answer can depend on the base IRI: a relative IRI, or IRI()/URI(), with no absolute BASE.
+    uses_base: bool = False
 
 
 def tokens(text: str) -> list[Token]:
@@ -126,9 +129,41 @@ def shape(text: str) -> tuple[str | None, int | None]:
     return (first if first in QUERY_FORMS else None), _top_level_limit(toks)
 
 
+#: Queries up to this many characters have their inspection remembered (the same queries come again and again).
+MEMO_MAX_CHARS = 16 * 1024
+
+
 def inspect_query(text: str, allowed_service_hosts: Iterable[str] = ()) -> QueryInfo:
     """Classify a query; raise Refused for an update, LOAD, a vendor-scheme IRI or a SERVICE call to a host not on
     the allowlist, and NotStandard for a Virtuoso pragma."""
+    allowed = tuple(sorted(host.lower() for host in allowed_service_hosts))
+    if len(text) <= MEMO_MAX_CHARS:
+        return _inspect_memo(text, allowed)
+    return _inspect(text, allowed)
+
+
+def _inspect_memo(text: str, allowed: tuple[str, ...]) -> QueryInfo:
+    """_inspect, remembered for the last 1024 (text, allowlist) pairs; a refusal is remembered too."""
+    outcome = _inspect_or_refusal(text, allowed)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+@lru_cache(maxsize=1024)  # bounded: at most 1024 queries of at most MEMO_MAX_CHARS characters (16 MB)
+def _inspect_or_refusal(text: str, allowed: tuple[str, ...]) -> QueryInfo | Refused | NotStandard:
+    try:
+        return _inspect(text, allowed)
+    except (Refused, NotStandard) as exc:
+        return exc
+
+
+def inspection_memo_info():
+    """Hits, misses, size and bound of the (process-wide) memo of query inspections."""
+    return _inspect_or_refusal.cache_info()
+
+
+def _inspect(text: str, allowed_hosts: tuple[str, ...]) -> QueryInfo:
     toks = tokens(text)
     prologue = _prologue(toks)
     prefixes, base, pragmas, index = prologue.prefixes, prologue.base, prologue.pragmas, prologue.end
@@ -146,15 +181,16 @@ def inspect_query(text: str, allowed_service_hosts: Iterable[str] = ()) -> Query
     if vendor:
         raise Refused(f"<{vendor}> names an engine's own procedure ({vendor.split(':', 1)[0]}: scheme), not data: "
                       "vendor functions and magic predicates are not allowed on this endpoint")
-    allowed = {host.lower() for host in allowed_service_hosts}
+    allowed = set(allowed_hosts)
     services = _service_targets(toks, prefixes, base)
     for target in services:
         if target is None:
             raise Refused("SERVICE with a variable endpoint is not allowed")
         if not _host_allowed(target, allowed):
             raise Refused(f"SERVICE <{target}> is not allowed: its host is not on this endpoint's allowlist")
-    return QueryInfo(first if first in QUERY_FORMS else None, QUERY_FORMS.get(first or ""), services,
-                     has_dataset_clause="FROM" in words, limit=_top_level_limit(toks))
+    return QueryInfo(first if first in QUERY_FORMS else None, QUERY_FORMS.get(first or ""), tuple(services),
+                     has_dataset_clause="FROM" in words, limit=_top_level_limit(toks),
+                     uses_base=_uses_base(toks, base))
 
 
 def inspect_update(text: str) -> None:
@@ -437,3 +473,18 @@ def _host_allowed(iri: str, allowed: set[str]) -> bool:
     host = parts.hostname.lower()
     with_port = f"{host}:{parts.port}" if parts.port else host
     return host in allowed or with_port in allowed
+
+
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def _uses_base(toks: list[Token], declared_base: str) -> bool:
+    """Whether relative IRIs (or IRI()/URI() calls) would be resolved against the endpoint's URL."""
+    if _ABSOLUTE_IRI.match(declared_base):
+        return False
+    for i, tok in enumerate(toks):
+        if tok.kind == "iri" and not _ABSOLUTE_IRI.match(tok.text[1:-1]):
+            return True
+        if tok.kind == "word" and tok.text.upper() in ("IRI", "URI") and i + 1 < len(toks) and toks[i + 1].text == "(":
+            return True
+    return False

@@ -66,7 +66,7 @@ def _rdf(query: str, key: str) -> Response:
     body = execution.construct(query, "ntriples").body
     if key != "ntriples":
         triples = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
-        body = ox.serialize(triples, format=fmt.oxigraph(), prefixes=PREFIXES)
+        body = ox.serialize(triples, format=fmt.rdf_format(), prefixes=PREFIXES) or b""
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
     digest = hashlib.sha256(query.encode()).hexdigest()[:16]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pyoxigraph as ox
 from flask import Response, request
 
-from policykg.sparql_formats import GRAPH, RESULT_FORMATS, BY_KEY
+from policykg.sparql_formats import BY_KEY, GRAPH, RESULT_FORMATS
 from policykg.store import DATA_GRAPH, DPV_GRAPH, ONTOLOGY_GRAPH
 
 from . import execution
@@ -27,18 +29,28 @@ def service_description() -> Response:
         return plain(406, "406 Not Acceptable: the service description is served as Turtle, N-Triples, "
                           "RDF/XML or JSON-LD")
     st = execution.state()
-    endpoint_iri = request.base_url
-    memo_key = ("sd", endpoint_iri, fmt.key)
-    body = st.memo.get(memo_key)
-    if body is None:
-        turtle = describe(endpoint_iri, _graph_sizes(st), bool(st.service_allowlist))
-        triples = ox.parse(turtle, format=ox.RdfFormat.TURTLE)
-        body = ox.serialize(triples, format=fmt.oxigraph(), prefixes=SD_PREFIXES if fmt.key == "turtle" else None)
-        st.memo[memo_key] = body
+    endpoint_iri = endpoint_url()
+    # The graph sizes cost a query: remembered once. The description itself names this endpoint by the URL the
+    # request came in on (the Host header), so it is rendered per request and never cached under that name.
+    sizes = st.memo.get("sd-graph-sizes")
+    if not isinstance(sizes, dict):
+        sizes = _graph_sizes(st)
+        st.memo.put("sd-graph-sizes", sizes)
+    turtle = describe(endpoint_iri, sizes, bool(st.service_allowlist))
+    triples = ox.parse(turtle, format=ox.RdfFormat.TURTLE)
+    body = ox.serialize(triples, format=fmt.rdf_format(), prefixes=SD_PREFIXES if fmt.key == "turtle" else None)
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
-    response.set_etag(f"sd-{st.version}-{fmt.key}")
+    response.set_etag(f"sd-{st.version}-{fmt.key}-{hashlib.sha256(endpoint_iri.encode()).hexdigest()[:12]}")
     return response
+
+
+def endpoint_url() -> str:
+    """This endpoint's URL as the client addressed it (scheme, Host, path; no query string).
+
+    With TRUSTED_HOSTS set, Flask has already refused any other Host with 400.
+    """
+    return request.base_url
 
 
 def _graph_sizes(st) -> dict[str, int]:

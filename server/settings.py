@@ -34,4 +34,8 @@ DEFAULTS: dict[str, object] = {
     "QUERIES_DIR": None,
     # The policy text, to quote source spans on linked-data pages (None: policykg.config.locate_source_text()).
     "SOURCE_TEXT": None,
+    # Host names this app answers for (Flask's own setting: a request with another Host header gets 400; a name
+    # starting with "." also matches its subdomains; ports are not compared). None: any Host. The Host header
+    # names the endpoint in the service description and is the base of relative IRIs in queries.
+    "TRUSTED_HOSTS": None,
 }

@@ -14,7 +14,7 @@ from . import execution
 from .errors import plain
 from .guard import NotStandard, Refused, check_standard, inspect_query, inspect_update
 from .negotiation import UnknownFormat, negotiate
-from .service_description import service_description
+from .service_description import endpoint_url, service_description
 
 bp = Blueprint("sparql", __name__)
 
@@ -43,9 +43,13 @@ def endpoint() -> Response:
         ngu = form.getlist("named-graph-uri") + args.getlist("named-graph-uri")
         return _answer(form.getlist("query"), dgu, ngu)
     if mimetype == SPARQL_QUERY:
+        charset = request.mimetype_params.get("charset", "utf-8")
+        if charset.strip().lower() not in ("utf-8", "utf8"):
+            return plain(415, f"415 Unsupported Media Type: a {SPARQL_QUERY} body must be UTF-8 (SPARQL 1.1 Protocol "
+                              f"2.1.3); this one was declared charset={charset}. Send it as UTF-8, or as a form.")
         try:
-            text = request.get_data(cache=False).decode(request.mimetype_params.get("charset", "utf-8"))
-        except (UnicodeDecodeError, LookupError):
+            text = request.get_data(cache=False).decode("utf-8")
+        except UnicodeDecodeError:
             return plain(400, "400 Bad Request: the query body is not valid UTF-8")
         return _answer([text], args.getlist("default-graph-uri"), args.getlist("named-graph-uri"))
     if mimetype == SPARQL_UPDATE:
@@ -98,13 +102,17 @@ def _answer(queries: list[str], dgu: list[str], ngu: list[str]) -> Response:
     graph_fmt = chosen.get(GRAPH)
     results_key = results_fmt.key if results_fmt else None
     graph_key = graph_fmt.key if graph_fmt else None
-    etag = execution.cache_key(st, query, dgu, ngu, results_key, graph_key)[:32]
+    # Relative IRIs resolve against this endpoint's URL, as the request addressed it (RFC 3986 5.1.3, as Oxigraph's
+    # server does). Such answers depend on the Host header, so they are never kept in the response cache.
+    base_iri = endpoint_url() if info.uses_base else None
+    etag = execution.cache_key(st, query, dgu, ngu, results_key, graph_key, base_iri)[:32]
     if request.if_none_match.contains(etag):
         g.cache = "etag"
         return _with_cache_headers(Response(status=304), etag)
     try:
         answer = execution.run(query, results_format=results_key, graph_format=graph_key, dgu=dgu, ngu=ngu,
-                               union_default_graph=not info.has_dataset_clause,
+                               union_default_graph=not info.has_dataset_clause, base_iri=base_iri,
+                               use_cache=base_iri is None,
                                timeout=max(0.1, st.timeout - (time.monotonic() - started)))
     except QueryTimeout as exc:
         return plain(503, f"503 Service Unavailable: {exc}. Simplify the query or add a LIMIT.", {"Retry-After": "5"})

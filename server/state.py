@@ -12,7 +12,8 @@ from policykg.query_pool import QueryPool
 from policykg.store import dataset_version, locate_dataset_files, recorded_source_sha256
 
 from .backends import Backend, EmbeddedBackend, RemoteBackend
-from .cache import ResponseCache
+from .cache import Memo, ResponseCache
+from .guard import inspection_memo_info
 
 log = logging.getLogger("policykg.server")
 
@@ -41,7 +42,17 @@ class ServerState:
     allowed_functions: tuple[str, ...] = ()
     examples: list[Example] = field(default_factory=list)
     source_text: str | None = None
-    memo: dict = field(default_factory=dict)
+    memo: Memo = field(default_factory=Memo)
+
+    def cache_sizes(self) -> dict[str, dict[str, int]]:
+        """Every cache the app keeps, with its size and bound (for /healthz and the tests)."""
+        inspections = inspection_memo_info()
+        return {
+            "responses": {"entries": len(self.cache), "max_entries": self.cache.max_entries,
+                          "bytes": self.cache.size_bytes, "max_bytes": self.cache.max_bytes},
+            "memo": {"entries": len(self.memo), "max_entries": self.memo.max_entries},
+            "query_inspections": {"entries": inspections.currsize, "max_entries": inspections.maxsize or 0},
+        }
 
     def close(self) -> None:
         """Stop worker processes."""

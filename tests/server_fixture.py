@@ -11,16 +11,16 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 import pyoxigraph as ox
+import pytest
 
 #: A query that runs for minutes on any store of more than a handful of triples (a six-way cartesian product),
 #: with or without DPV loaded: what the timeout tests send.
@@ -295,3 +295,136 @@ def virtuoso_serve(location: Path) -> Iterator[Virtuoso]:
         yield server
     finally:
         stop(process)
+
+
+def policykg_command() -> list[str]:
+    """The installed `policykg` console script of this environment (beside its python), never a `-m` fallback."""
+    script = Path(sys.executable).with_name("policykg")
+    assert script.is_file(), f"the policykg console script is not installed beside {sys.executable}"
+    return [str(script)]
+
+
+def poll(condition: Callable[[], object], what: str, seconds: float = 30.0, every: float = 0.02):
+    """Wait until condition() is truthy (returning its value), failing with `what` after a deadline."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {seconds:g} s waiting for {what}")
+        time.sleep(every)
+
+
+# ---- a local socket that records who connects to it ----
+
+SPARQL_JSON_ANSWER = (b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"from the trap"}}]}}')
+HTTP_ANSWER = (b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nContent-Length: "
+               + str(len(SPARQL_JSON_ANSWER)).encode() + b"\r\nConnection: close\r\n\r\n" + SPARQL_JSON_ANSWER)
+CANARY = b"CANARY / HTTP/1.1\r\n\r\n"
+
+
+class Trap:
+    """A listening socket on 127.0.0.1 that records every connection made to it, in the order they were accepted.
+
+    `answer(index, request)` gives the bytes to send back to the index-th connection, or None to send nothing and
+    hold the connection open until the peer closes it (the default: a SPARQL endpoint that never answers).
+    """
+
+    def __init__(self, answer: Callable[[int, bytes], bytes | None] | None = None) -> None:
+        self.answer = answer or (lambda index, request: None)
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.connections: list[bytes] = []
+        self._read: list[bool] = []
+        self._changed = threading.Condition()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with self._changed:  # recorded here, in accept order, before anything is read
+                index = len(self.connections)  # (reset() may later clear the list; indexes restart from 0)
+                self.connections.append(b"")
+                self._read.append(False)
+            threading.Thread(target=self._serve, args=(conn, index), daemon=True).start()
+
+    def _serve(self, conn: socket.socket, index: int) -> None:
+        conn.settimeout(30)
+        data = b""
+        with conn:
+            try:
+                while b"\r\n\r\n" not in data and len(data) < 65536:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+                length = re.search(rb"(?im)^content-length:\s*(\d+)", data)
+                if length:  # read the body too, so closing the socket does not reset the connection under the client
+                    wanted = data.index(b"\r\n\r\n") + 4 + int(length.group(1))
+                    while len(data) < wanted and (chunk := conn.recv(65536)):
+                        data += chunk
+            except OSError:
+                pass
+            with self._changed:
+                if index < len(self.connections):  # not forgotten by reset() meanwhile
+                    self.connections[index] = data
+                    self._read[index] = True
+                self._changed.notify_all()
+            reply = self.answer(index, data)
+            try:
+                if reply is not None:
+                    conn.sendall(reply)
+                else:
+                    while conn.recv(4096):  # hold it open until the peer goes away
+                        pass
+            except OSError:
+                pass
+
+    def wait_for(self, count: int, seconds: float = 30.0) -> list[bytes]:
+        """Wait until `count` connections have arrived and sent their request; return all requests so far."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: sum(self._read) >= count, seconds):
+                raise AssertionError(f"the trap saw {sum(self._read)} connections within {seconds:g} s, not {count}")
+            return list(self.connections)
+
+    def probe(self) -> list[bytes]:
+        """Connect ourselves (a positive control) and return every request seen up to and including ours.
+
+        Connections are recorded in the order they are accepted, so whatever connected before the probe is listed
+        before it: the probe proves the trap was listening and recording, and that nothing else came first.
+        """
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as probe:
+            probe.sendall(CANARY)
+            with self._changed:
+                seen = self._changed.wait_for(lambda: CANARY in self.connections, 10)
+                assert seen, "the trap did not see the probe connection: it could not have seen any other either"
+                return self.connections[: self.connections.index(CANARY) + 1]
+
+    def assert_never_contacted(self) -> None:
+        """Prove that nothing has connected to the trap so far."""
+        assert self.probe() == [CANARY], f"something connected to the trap: {self.connections}"
+
+    def reset(self) -> None:
+        """Forget the connections seen so far (connections still open stay as they are)."""
+        with self._changed:
+            self.connections.clear()
+            self._read.clear()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@contextmanager
+def trap_socket(answer: Callable[[int, bytes], bytes | None] | None = None) -> Iterator[Trap]:
+    """A Trap, closed afterwards."""
+    found = Trap(answer)
+    try:
+        yield found
+    finally:
+        found.close()

@@ -9,8 +9,20 @@ import pytest
 
 from build_fixtures import dpv_or_skip
 from policykg.queries import (
-    QueryError, QueryResult, compare, from_sparql_csv, from_sparql_json, get_question, is_ordered, load_questions,
-    question_of, run_question, to_dataframe, dumps_json, dumps_csv, check_question,
+    QueryError,
+    QueryResult,
+    check_question,
+    compare,
+    dumps_csv,
+    dumps_json,
+    from_sparql_csv,
+    from_sparql_json,
+    get_question,
+    is_ordered,
+    load_questions,
+    question_of,
+    run_question,
+    to_dataframe,
 )
 
 #: The number of competency questions: change it only together with adding or removing a question.

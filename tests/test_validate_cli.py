@@ -6,7 +6,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
 from policykg.cli import main
+from server_fixture import policykg_command
 
 CASES = Path(__file__).parent / "shapes"
 VALID = CASES / "valid" / "complete-notice.ttl"
@@ -67,9 +67,7 @@ def test_no_files_validates_the_compiled_sources(capsys, policy_text_path: Path)
 
 
 def test_console_script_exit_code():
-    exe = Path(sys.executable).with_name("policykg")
-    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "policykg"]
-    result = subprocess.run([*command, "validate", str(VIOLATION), "--format", "json"],
+    result = subprocess.run([*policykg_command(), "validate", str(VIOLATION), "--format", "json"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1, result.stderr
     assert json.loads(result.stdout)["conforms"] is False

@@ -119,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return EXIT_ERROR
-    except Exception:  # a bug, not bad input: show it, but keep exit code 1 for "does not conform"
+    except Exception:  # noqa: BLE001 - a bug, not bad input: show it, but keep exit code 1 for "does not conform"
         traceback.print_exc()
         print(f"policykg {args.command}: internal error (please report it)", file=sys.stderr)
         return EXIT_ERROR

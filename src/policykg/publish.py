@@ -288,14 +288,10 @@ def run_publish(args: argparse.Namespace) -> int:
             print("policykg publish: DPV 2.3 not found (looked in " + "; ".join(found.tried)
                   + "); publishing the ontology and data only", file=sys.stderr)
     try:
-        ensure_built = None
-        if not args.no_build:
-            try:
-                from .build import ensure_built
-            except ImportError:
-                pass
         credentials = find_credentials(args.url, args.user)
-        if ensure_built is not None:
+        if not args.no_build:
+            from .build import ensure_built
+
             build_dir = Path(ensure_built(build_dir, dpv_dir))
         count = publish(args.url, build_dir, dpv_dir, args.timeout, credentials=credentials)
     except PolicyKGError as exc:

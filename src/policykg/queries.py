@@ -190,12 +190,11 @@ def _term_from_json(term: dict[str, Any]) -> Term:
 
 def from_sparql_json(data: dict[str, Any] | str | bytes) -> QueryResult:
     """Parse SPARQL 1.1 Query Results JSON (a dict, or its text)."""
-    if isinstance(data, (str, bytes)):
-        data = json.loads(data)
-    if "boolean" in data:
-        return QueryResult(boolean=bool(data["boolean"]))
-    variables = tuple(data.get("head", {}).get("vars", []))
-    rows = tuple({name: _term_from_json(t) for name, t in b.items()} for b in data["results"]["bindings"])
+    document: dict[str, Any] = json.loads(data) if isinstance(data, (str, bytes)) else data
+    if "boolean" in document:
+        return QueryResult(boolean=bool(document["boolean"]))
+    variables = tuple(document.get("head", {}).get("vars", []))
+    rows = tuple({name: _term_from_json(t) for name, t in b.items()} for b in document["results"]["bindings"])
     return QueryResult(variables, rows)
 
 
@@ -206,7 +205,7 @@ def from_sparql_csv(text: str) -> QueryResult:
     rows = []
     for record in reader:
         row: dict[str, Term] = {}
-        for name, value in zip(header, record):
+        for name, value in zip(header, record, strict=False):
             if value == "":
                 continue
             kind = "uri" if re.match(r"^[a-z][a-z0-9+.-]*:", value) and " " not in value else "literal"
@@ -293,7 +292,7 @@ def compare(expected: QueryResult, actual: QueryResult, *, ordered: bool = False
     exp = [_row_key(r) for r in expected.rows]
     act = [_row_key(r) for r in actual.rows]
     if ordered:
-        for i, (e, a) in enumerate(zip(exp, act)):
+        for i, (e, a) in enumerate(zip(exp, act, strict=False)):
             if e != a:
                 problems.append(f"row {i + 1}: expected {_show(e)}, got {_show(a)}")
                 break

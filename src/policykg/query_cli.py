@@ -116,9 +116,9 @@ def render_table(result: QueryResult, label: Callable[[str], str] | None = None)
             columns.append(shown)
     cells = [[c.replace("\n", " ") for c in line] for line in zip(*columns)] if columns else []
     widths = [max([len(h), *(len(line[i]) for line in cells)]) for i, h in enumerate(header)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(),
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in cells]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in cells]
     lines.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
     return "\n".join(lines) + "\n"
 

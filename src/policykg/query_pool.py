@@ -4,7 +4,8 @@ pyoxigraph cannot cancel a running query, so a runaway query would otherwise kee
 The pool keeps N worker processes (fresh interpreters via subprocess, so nothing is inherited from a threaded
 parent and the parent's __main__ is never re-run), each talking over a socketpair;
 a request borrows one, and if the answer is not back before the deadline the process is SIGKILLed and a fresh
-one is started in the background.
+one is started in the background. A query whose worker dies under it (killed from outside, out of memory) is run
+once more on another worker within the same deadline; a query that timed out is never run again.
 
 A pool without a dataset (build_dir None) parses queries for the remote-engine proxy: pyoxigraph's parser is only
 reachable through Store.query, which plans the query and may evaluate part of it, and a deeply nested query can
@@ -16,9 +17,11 @@ from __future__ import annotations
 import argparse
 import ctypes
 import logging
+import math
 import os
 import queue
 import resource
+import select
 import signal
 import socket
 import subprocess
@@ -28,6 +31,7 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import IO, cast
 
 log = logging.getLogger("policykg.query_pool")
 
@@ -57,6 +61,8 @@ class QueryJob:
     union_default_graph: bool = True
     #: Only parse (and plan) the query, never read a solution: the answer is ok or syntax.
     parse_only: bool = False
+    #: The IRI relative IRIs in the query resolve against (the endpoint's URL); None: relative IRIs are errors.
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,10 @@ class QueryOutcome:
 
 class ResultTooLarge(Exception):
     """A CappedBuffer was asked to grow beyond its limit."""
+
+
+class _WorkerDied(Exception):
+    """The worker process went away (or answered garbage) while running a job."""
 
 
 class CappedBuffer:
@@ -128,7 +138,7 @@ def execute_job(store, job: QueryJob) -> QueryOutcome:
     try:
         result = query(
             store, job.query, default_graph_uris=job.default_graph_uris, named_graph_uris=job.named_graph_uris,
-            union_default_graph=job.union_default_graph,
+            union_default_graph=job.union_default_graph, base_iri=job.base_iri,
         )
     except SyntaxError as exc:
         return QueryOutcome("syntax", message=str(exc))
@@ -139,8 +149,12 @@ def execute_job(store, job: QueryJob) -> QueryOutcome:
     if key is None:
         return QueryOutcome("not_acceptable", kind=kind)
     buffer = CappedBuffer(job.max_result_bytes)
+    out = cast("IO[bytes]", buffer)  # all serialize() uses of it are write()
     try:
-        result.serialize(buffer, BY_KEY[key].oxigraph())
+        if isinstance(result, ox.QueryTriples):
+            result.serialize(out, BY_KEY[key].rdf_format())
+        else:
+            result.serialize(out, BY_KEY[key].results_format())
     except Exception as exc:  # noqa: BLE001
         if buffer.overflowed:
             return QueryOutcome("too_large", kind=kind, message=f"the result is larger than {job.max_result_bytes} bytes")
@@ -193,6 +207,18 @@ class _Worker:
     def __init__(self, process: subprocess.Popen, conn: Connection) -> None:
         self.process = process
         self.conn = conn
+        self.busy = False
+        # One poll object per worker, made once (Connection.poll builds a selector on every call).
+        self.poller = select.poll()
+        self.poller.register(conn.fileno(), select.POLLIN)
+
+    def wait_readable(self, seconds: float) -> bool:
+        """Whether the worker's answer (or its EOF) is there to read within `seconds`."""
+        return bool(self.poller.poll(math.ceil(max(0.0, seconds) * 1000)))
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
 
     def is_alive(self) -> bool:
         return self.process.poll() is None
@@ -228,6 +254,7 @@ class QueryPool:
         self.start_timeout = start_timeout
         self.triples = 0
         self.restarts = 0
+        self.retries = 0
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -318,29 +345,55 @@ class QueryPool:
                 break
 
     def run(self, job: QueryJob, timeout: float) -> QueryOutcome:
-        """Run a job within `timeout` seconds (waiting for a free worker counts); raise QueryTimeout otherwise."""
+        """Run a job within `timeout` seconds (waiting for a free worker counts); raise QueryTimeout otherwise.
+
+        If the worker dies while running the job (not a timeout: that kill is ours), the job runs once more on
+        another worker within what is left of the deadline; a second death raises WorkerCrashed.
+        """
         deadline = time.monotonic() + timeout
+        for attempt in (1, 2):
+            worker = self._borrow(deadline, timeout)
+            try:
+                outcome = self._ask(worker, job, deadline, timeout)
+            except _WorkerDied as exc:
+                self._replace_later(worker)
+                if attempt == 2:
+                    raise WorkerCrashed("the query worker stopped while running the query (memory limit?)") from exc
+                self.retries += 1
+                log.warning("query worker %d died while running a query; running it again on another worker", worker.pid)
+                continue
+            except QueryTimeout:
+                self._replace_later(worker)
+                raise
+            worker.busy = False
+            self._idle.put(worker)
+            return outcome
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _borrow(self, deadline: float, timeout: float) -> _Worker:
+        """A live idle worker, marked busy; QueryTimeout if none becomes free before the deadline."""
         while True:
             try:
                 worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
                 raise QueryTimeout(f"no query worker became free within {timeout:g} s") from None
             if worker.is_alive():
-                break
+                worker.busy = True
+                return worker
             self._replace_later(worker)
+
+    @staticmethod
+    def _ask(worker: _Worker, job: QueryJob, deadline: float, timeout: float) -> QueryOutcome:
+        """Send the job and wait for the answer: QueryTimeout at the deadline, _WorkerDied if the worker is lost."""
         try:
             worker.conn.send(job)
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                self._replace_later(worker)
+            if not worker.wait_readable(deadline - time.monotonic()):
                 raise QueryTimeout(f"the query did not finish within {timeout:g} s and was stopped")
-            outcome = worker.conn.recv()
+            return worker.conn.recv()
         except QueryTimeout:
             raise
-        except Exception as exc:  # noqa: BLE001 - EOF, broken pipe, undecodable answer: the worker is lost
-            self._replace_later(worker)
-            raise WorkerCrashed("the query worker stopped while running the query (memory limit?)") from exc
-        self._idle.put(worker)
-        return outcome
+        except Exception as exc:
+            raise _WorkerDied() from exc
 
     @property
     def idle(self) -> int:
@@ -352,6 +405,16 @@ class QueryPool:
         """How many worker processes exist (busy or idle)."""
         with self._lock:
             return sum(1 for worker in self._all if worker.is_alive())
+
+    def worker_pids(self) -> set[int]:
+        """The process ids of the current worker processes (busy or idle)."""
+        with self._lock:
+            return {worker.pid for worker in self._all}
+
+    def busy_pids(self) -> set[int]:
+        """The process ids of the workers running a query right now."""
+        with self._lock:
+            return {worker.pid for worker in self._all if worker.busy}
 
     def close(self) -> None:
         """Stop every worker."""

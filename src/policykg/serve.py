@@ -52,6 +52,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache-entries", type=int, default=512, help="cached responses per worker (0: off)")
     parser.add_argument("--allow-service", action="append", default=[], metavar="HOST",
                         help="allow SERVICE calls to this host (or host:port); repeatable")
+    parser.add_argument("--trusted-host", action="append", default=[], metavar="HOST",
+                        help="answer only requests whose Host header names this host (port ignored; '.example.org' "
+                             "also matches its subdomains); repeatable; default: any host")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
 
 
@@ -70,6 +73,7 @@ def app_settings(args: argparse.Namespace, build_dir: Path, dpv_dir: Path | None
         "CACHE_ENTRIES": args.cache_entries,
         "SERVICE_ALLOWLIST": tuple(args.allow_service),
         "SOURCE_TEXT": str(args.source_text) if args.source_text else None,
+        "TRUSTED_HOSTS": list(args.trusted_host) or None,
     }
 
 

@@ -180,7 +180,7 @@ class _PreparedQueryGraph(Graph):
         super().__init__()
         self._prepared: dict[str, object] = {}
 
-    def query(self, query_object, processor="sparql", result="sparql", initNs=None, initBindings=None,  # noqa: N803
+    def query(self, query_object, processor="sparql", result="sparql", initNs=None, initBindings=None,
               use_store_provided=True, **kwargs):
         """Graph.query, with string queries prepared once and reused."""
         if isinstance(query_object, str) and not initNs and processor == "sparql":
@@ -338,7 +338,7 @@ class _Labels:
                 values = list(graph.objects(node, predicate))
                 if values:
                     english = [v for v in values if isinstance(v, Literal) and (v.language or "en").startswith("en")]
-                    return str(sorted(english or values)[0])
+                    return str(sorted(english or values)[0])  # type: ignore[type-var]  # rdflib terms do compare
         if isinstance(node, BNode):
             return "(unnamed node)"
         return self.compact(node)
@@ -369,7 +369,7 @@ def _spans_of(data: Graph, focus: Node | None, source: SourceText | None) -> lis
         for selector in data.objects(span, OA.hasSelector):
             start, end = data.value(selector, OA.start), data.value(selector, OA.end)
             try:
-                s, e = int(start), int(end)  # type: ignore[arg-type]
+                s, e = int(start), int(end)  # type: ignore[call-overload]  # None or a non-number: skipped
             except (TypeError, ValueError):
                 continue
             scope = data.value(span, OA.hasScope)

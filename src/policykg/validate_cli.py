@@ -91,7 +91,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK if outcome.conforms else EXIT_NONCONFORMANT
 
 
-def _read_text(path: Path) -> "SourceText":
+def _read_text(path: Path) -> SourceText:
     from .validate import SourceText
 
     try:

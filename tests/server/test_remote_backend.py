@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -68,9 +67,10 @@ def test_remote_mode_keeps_the_protections(remote_app, trap):
     assert remote.post("/sparql", data={"update": "DROP ALL"}).status_code == 403
     assert remote.get("/sparql", query_string={"query": "CLEAR ALL"}).status_code == 403
     service = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{trap.port}/s> {{ ?s ?p ?o }} }}"
-    assert remote.get("/sparql", query_string={"query": service}).status_code == 403
-    time.sleep(0.2)
-    assert trap.connections == []
+    refused = remote.get("/sparql", query_string={"query": service})
+    assert refused.status_code == 403
+    assert refused.data.startswith(f"403 Forbidden: SERVICE <http://127.0.0.1:{trap.port}/s> is not allowed".encode())
+    trap.assert_never_contacted()
     assert rows(remote.get("/sparql", query_string={"query": QUERIES[2]})) == [True]  # nothing was dropped
     bad = remote.get("/sparql", query_string={"query": "SELECT * WHERE { ?s "})
     assert bad.status_code == 400 and b"Traceback" not in bad.data
@@ -78,11 +78,12 @@ def test_remote_mode_keeps_the_protections(remote_app, trap):
 
 def test_remote_timeout_is_503(remote_app):
     remote = remote_app.test_client()
-    started = time.monotonic()
-    response = remote.get("/sparql", query_string={
-        "query": RUNAWAY_QUERY + " # remote"})
+    response = remote.get("/sparql", query_string={"query": RUNAWAY_QUERY + " # remote"})
     assert response.status_code == 503
-    assert time.monotonic() - started < 4
+    assert response.data in (  # the deadline struck while waiting for the answer, or while reading it
+        b"503 Service Unavailable: the backend did not answer within 2 s. Simplify the query or add a LIMIT.\n",
+        b"503 Service Unavailable: the backend did not finish answering within 2 s. Simplify the query or add a "
+        b"LIMIT.\n")
 
 
 def test_remote_linked_data_and_service_description(remote_app):
