@@ -32,8 +32,9 @@ DEFAULTS: dict[str, object] = {
     "ALLOWED_FUNCTIONS": (),
     # Folder of competency questions (*.rq) shown as examples (None: policykg.config.queries_dir()).
     "QUERIES_DIR": None,
-    # The policy text, to quote source spans on linked-data pages (None: policykg.config.locate_source_text()).
-    "SOURCE_TEXT": None,
+    # Where the policy texts are, to quote source spans on linked-data pages (None: $POLICYKG_TEXTS_DIR or
+    # ../shared); a text is quoted only if it has the sha256 the build recorded for its version.
+    "TEXTS_DIR": None,
     # Host names this app answers for (Flask's own setting: a request with another Host header gets 400; a name
     # starting with "." also matches its subdomains; ports are not compared). None: any Host. The Host header
     # names the endpoint in the service description and is the base of relative IRIs in queries.

@@ -24,15 +24,25 @@ SPARQL_UPDATE = "application/sparql-update"
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
-def endpoint() -> Response:
-    """Dispatch a protocol request: a query, an (always refused) update, or the service description."""
+@bp.route("/sparql/<dataset>", methods=["GET", "POST"])
+def endpoint(dataset: str | None = None) -> Response:
+    """Dispatch a protocol request: a query, an (always refused) update, or the service description.
+
+    /sparql answers over the primary version's dataset, /sparql/<version> over another version's, /sparql/all
+    over every graph at once (see ServerState.dataset)."""
+    st = execution.state()
+    if dataset is not None and dataset not in st.dataset_names:
+        return plain(404, f"404 Not Found: no dataset {dataset!r}; this endpoint serves /sparql (the "
+                          f"{st.manifest.primary if st.manifest else 'union'} dataset) and "
+                          + ", ".join(f"/sparql/{name}" for name in st.dataset_names))
+    g.dataset = dataset
     args = request.args
     if request.method == "GET":
         if "update" in args:
             return _refused_update(args.get("update", ""))
         queries = args.getlist("query")
         if not queries:
-            return service_description()
+            return service_description(dataset)
         return _answer(queries, args.getlist("default-graph-uri"), args.getlist("named-graph-uri"))
     mimetype = request.mimetype
     if mimetype == FORM:
@@ -105,13 +115,14 @@ def _answer(queries: list[str], dgu: list[str], ngu: list[str]) -> Response:
     # Relative IRIs resolve against this endpoint's URL, as the request addressed it (RFC 3986 5.1.3, as Oxigraph's
     # server does). Such answers depend on the Host header, so they are never kept in the response cache.
     base_iri = endpoint_url() if info.uses_base else None
+    dgu, ngu, union = st.dataset(g.get("dataset"), dgu, ngu, info.has_dataset_clause)
     etag = execution.cache_key(st, query, dgu, ngu, results_key, graph_key, base_iri)[:32]
     if request.if_none_match.contains(etag):
         g.cache = "etag"
         return _with_cache_headers(Response(status=304), etag)
     try:
         answer = execution.run(query, results_format=results_key, graph_format=graph_key, dgu=dgu, ngu=ngu,
-                               union_default_graph=not info.has_dataset_clause, base_iri=base_iri,
+                               union_default_graph=union, base_iri=base_iri,
                                use_cache=base_iri is None,
                                timeout=max(0.1, st.timeout - (time.monotonic() - started)))
     except QueryTimeout as exc:

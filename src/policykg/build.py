@@ -6,7 +6,10 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+
+from typing import TYPE_CHECKING
 
 from rdflib import Graph
 
@@ -16,6 +19,10 @@ from .dpv import dpv_term_index
 from .errors import MissingResourceError, SourceError
 from .sources import PolicyText, load_version_sources, read_policy_text, read_turtle
 from .versions import Registry, Version, load_registry, locate_text, text_missing_message
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .changes import Comparison
+    from .diff import Diff
 
 
 @dataclass
@@ -37,8 +44,15 @@ class Compiled:
     sources: dict[str, VersionSources]
     texts: dict[str, PolicyText]
     links: Graph
-    changes: dict[str, Graph]
+    diffs: dict[str, tuple[Comparison, Diff]]
     warnings: list[str]
+
+    @cached_property
+    def changes(self) -> dict[str, Graph]:
+        """One change graph per comparison."""
+        from .changes import change_graph
+
+        return {name: change_graph(c, d) for name, (c, d) in self.diffs.items()}
 
     def version_data(self, name: str) -> Graph:
         """The data graph of one version."""
@@ -76,7 +90,7 @@ def compile_graphs(
     strict: bool = False,
 ) -> Compiled:
     """Load and compile every version (or the named ones); check spans and DPV terms where texts and DPV are found."""
-    from .changes import change_graphs
+    from .changes import compare_all
     from .links import link_versions
 
     from .phrases import CURATION_FILE
@@ -114,8 +128,8 @@ def compile_graphs(
         sources[version.name] = load_version_sources(version)
         graphs[version.name] = compile_version(sources[version.name], ontology, onto_path, text, dpv_terms)
     links = link_versions(registry, sources, ontology)
-    changes = change_graphs(registry, sources, texts, ontology) if texts else {}
-    return Compiled(registry, ontology, graphs, sources, texts, links, changes, warnings)
+    diffs = compare_all(registry, sources, texts, ontology)
+    return Compiled(registry, ontology, graphs, sources, texts, links, diffs, warnings)
 
 
 def build(

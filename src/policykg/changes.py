@@ -77,14 +77,11 @@ def _source_labels(sources: VersionSources) -> Graph:
     return g
 
 
-def change_graphs(registry: Registry, sources: dict[str, VersionSources], texts: dict[str, PolicyText],
-                  ontology: Graph) -> dict[str, Graph]:
-    """One change graph per comparison whose two versions were compiled."""
-    out = {}
-    for c in comparisons(registry):
-        if c.old.name in sources and c.new.name in sources:
-            out[c.name] = change_graph(c, compare(registry, sources, texts, ontology, c.old.name, c.new.name))
-    return out
+def compare_all(registry: Registry, sources: dict[str, VersionSources], texts: dict[str, PolicyText],
+                ontology: Graph) -> dict[str, tuple[Comparison, Diff]]:
+    """Every comparison whose two versions were compiled, with its diff."""
+    return {c.name: (c, compare(registry, sources, texts, ontology, c.old.name, c.new.name))
+            for c in comparisons(registry) if c.old.name in sources and c.new.name in sources}
 
 
 def change_graph(c: Comparison, diff: Diff) -> Graph:
@@ -94,6 +91,7 @@ def change_graph(c: Comparison, diff: Diff) -> Graph:
     old_ns, new_ns = version_namespace(c.old.name), version_namespace(c.new.name)
     cmp = c.iri
     g.add((cmp, RDF.type, PKO.VersionComparison))
+    g.add((cmp, DCTERMS.identifier, Literal(c.name)))
     g.add((cmp, RDFS.label, Literal(f"Changes from {c.old.label} to {c.new.label}", lang="en")))
     g.add((cmp, PKO.oldVersion, old_ns["notice"]))
     g.add((cmp, PKO.newVersion, new_ns["notice"]))

@@ -14,8 +14,10 @@ log = logging.getLogger("policykg.serve")
 
 def add_serve_parser(subparsers) -> argparse.ArgumentParser:
     """Register `serve` on an argparse subparsers object (func(args) -> exit code)."""
+    from .options import resource_options
+
     parser = subparsers.add_parser("serve", help="serve the SPARQL endpoint, query page and linked data",
-                                   description=__doc__)
+                                   description=__doc__, parents=[resource_options(build=True)])
     add_serve_arguments(parser)
     parser.set_defaults(func=run_serve)
     return parser
@@ -25,13 +27,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `policykg serve`."""
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
-    parser.add_argument("--build-dir", type=Path, default=None, help="the build folder (default: ./build or $POLICYKG_BUILD_DIR)")
-    parser.add_argument("--dpv-dir", type=Path, default=None, help="folder with the DPV 2.3 Turtle files")
     parser.add_argument("--no-dpv", action="store_true", help="serve without the DPV vocabulary")
     parser.add_argument("--no-build", action="store_true", help="use the build folder as it is (never rebuild)")
-    parser.add_argument("--source-text", type=Path, default=None,
-                        help="the policy text, to quote source spans on linked-data pages (default: "
-                             "$POLICYKG_SOURCE_TEXT or ../shared/seed/...; quoted only if it is the text the build recorded)")
     parser.add_argument("--backend", metavar="URL", default=None,
                         help="front this SPARQL 1.1 endpoint instead of the embedded store")
     parser.add_argument("--backend-engine", default="auto",
@@ -72,7 +69,7 @@ def app_settings(args: argparse.Namespace, build_dir: Path, dpv_dir: Path | None
         "MAX_RESULT_BYTES": int(args.max_result_mb * 1024 * 1024),
         "CACHE_ENTRIES": args.cache_entries,
         "SERVICE_ALLOWLIST": tuple(args.allow_service),
-        "SOURCE_TEXT": str(args.source_text) if args.source_text else None,
+        "TEXTS_DIR": args.texts_dir,
         "TRUSTED_HOSTS": list(args.trusted_host) or None,
     }
 
@@ -81,7 +78,7 @@ def prepare(args: argparse.Namespace) -> tuple[Path, Path | None]:
     """Resolve the build and DPV folders, building the graph first when the build folder lacks it."""
     from .config import default_build_dir, locate_dpv_dir
 
-    build_dir = args.build_dir or default_build_dir()
+    build_dir = Path(args.build_dir) if args.build_dir else default_build_dir()
     dpv_dir = None
     if not args.no_dpv:
         found = locate_dpv_dir(args.dpv_dir)
@@ -148,7 +145,10 @@ def gunicorn_server(options: dict, settings: dict):
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m policykg.serve [options]` (the same options as `policykg serve`)."""
-    parser = argparse.ArgumentParser(prog="python -m policykg.serve", description=__doc__)
+    from .options import resource_options
+
+    parser = argparse.ArgumentParser(prog="python -m policykg.serve", description=__doc__,
+                                     parents=[resource_options(build=True)])
     add_serve_arguments(parser)
     return run_serve(parser.parse_args(argv))
 
