@@ -145,7 +145,9 @@ def _field_changes(g: Graph, parent: URIRef, changes: tuple[FieldChange, ...] | 
 
 
 def _value(v: Value) -> URIRef | Literal:
-    return URIRef(v.value) if v.value.startswith(("http://", "https://")) else Literal(v.value)
+    # One IRI is a node; anything else (an exclusion's purpose and data IRIs joined by spaces) is a literal.
+    is_iri = v.value.startswith(("http://", "https://")) and not any(c.isspace() for c in v.value)
+    return URIRef(v.value) if is_iri else Literal(v.value)
 
 
 def _span(g: Graph, ns, span: TextSpan) -> URIRef:
