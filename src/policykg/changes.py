@@ -117,7 +117,8 @@ def change_graph(c: Comparison, diff: Diff) -> Graph:
         node = change(URIRef(f"{cmp}/removed/{p.id}"), PKO.ProcessRemoved, f"Removed: {p.title}")
         g.add((node, PKO.process, URIRef(p.iri)))
     for pc in diff.changed:
-        node = change(URIRef(f"{cmp}/changed/{pc.new.id}"), PKO.ProcessChanged, f"Changed: {pc.new.title}")
+        slug = pc.new.id if pc.old.id == pc.new.id else f"{pc.old.id}--{pc.new.id}"
+        node = change(URIRef(f"{cmp}/changed/{slug}"), PKO.ProcessChanged, f"Changed: {pc.new.title}")
         g.add((node, PKO.oldProcess, URIRef(pc.old.iri)))
         g.add((node, PKO.newProcess, URIRef(pc.new.iri)))
         _field_changes(g, node, pc.changes, old_ns, new_ns, change)
