@@ -25,8 +25,10 @@ from werkzeug.wsgi import get_host
 
 from policykg.sparql_formats import BY_KEY, GRAPH, RESULTS
 
-from .execution import PREFETCHED, cache_key, run
-from .guard import QueryInfo, Refused, inspect_query
+from policykg.query_pool import QueryTimeout
+
+from .execution import PREFETCHED, admit, cache_key, run
+from .guard import NotStandard, QueryInfo, Refused
 from .hooks import DEFAULT_HEADERS, access_log
 from .negotiation import UnknownFormat, negotiate
 from .state import ServerState
@@ -142,9 +144,9 @@ class FastLane:
                 return None
         query = params.queries[0]
         try:
-            info = inspect_query(query, self.state.service_allowlist)
-        except Refused:
-            return None
+            info = admit(self.state, query)
+        except (Refused, NotStandard, QueryTimeout):
+            return None  # /sparql words the refusal
         if info.uses_base:
             return None
         kinds = [info.kind] if info.kind else [RESULTS, GRAPH]
