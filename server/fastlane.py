@@ -23,9 +23,8 @@ from urllib.parse import parse_qs
 from werkzeug.exceptions import SecurityError
 from werkzeug.wsgi import get_host
 
-from policykg.sparql_formats import BY_KEY, GRAPH, RESULTS
-
 from policykg.query_pool import QueryTimeout
+from policykg.sparql_formats import BY_KEY, GRAPH, RESULTS
 
 from .execution import PREFETCHED, admit, cache_key, run
 from .guard import NotStandard, QueryInfo, Refused
