@@ -6,7 +6,7 @@ import hashlib
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template, request, send_file, url_for
+from flask import Blueprint, Flask, Response, render_template, request, send_file, url_for
 
 from policykg.namespaces import ONTOLOGY_IRI, PREFIXES, compact_iri
 from policykg.sparql_formats import GRAPH_FORMATS, by_name
@@ -113,13 +113,16 @@ def resource_response(iri: str) -> Response:
     return response
 
 
-@bp.route("/<space>/<path:local>")
+def register_instance_routes(app: Flask, versions: list[str]) -> None:
+    """Serve the instance namespaces the build holds: one per version (/<version>/...), lineages, changes, dataset."""
+    for space in [*versions, *SHARED_SPACES]:
+        app.add_url_rule(f"/{space}/<path:local>", endpoint=f"instance-{space}", view_func=instance,
+                         defaults={"space": space})
+
+
 def instance(space: str, local: str) -> Response:
     """An IRI of an instance namespace: a version's (/<version>/...), or the lineages, changes and dataset."""
     st = execution.state()
-    versions = [v["name"] for v in st.manifest.versions] if st.manifest else []
-    if space not in versions and space not in SHARED_SPACES:
-        return Response(render_template("not_found.html", iri=SITE_BASE + space + "/" + local), status=404)
     report = st.build_dir / f"changes-{local}.html"
     if space == "changes" and "/" not in local and report.is_file() and _choose() == ("html", None):
         return send_file(report, mimetype="text/html", max_age=300)

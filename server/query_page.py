@@ -3,7 +3,6 @@ with labels and CURIEs (each IRI a link to its linked-data page), row count and 
 
 from __future__ import annotations
 
-import re
 
 from flask import Blueprint, render_template
 
@@ -17,35 +16,29 @@ from .downloads import published_names
 bp = Blueprint("query_page", __name__)
 
 #: The competency questions by topic (by number); questions not listed here are shown under "Other questions".
-TOPICS: tuple[tuple[str, tuple[int, ...]], ...] = (
-    ("Legal bases", (1, 2, 27)),
-    ("Minors, adults and people without an account", (5, 6, 7, 8, 9)),
-    ("Advertising", (3, 4)),
-    ("Legitimate interests", (11, 12)),
-    ("Rights", (13, 14, 15)),
-    ("Information used", (10, 19, 20, 24, 26, 28)),
-    ("Recipients, sharing and transfers", (16, 17, 31, 33, 34)),
-    ("Processing and purposes in DPV", (18, 21, 22)),
-    ("Where the text says it", (23, 25)),
-    ("Retention and the controller", (29, 30, 32)),
-)
-
-
 def grouped_examples(examples) -> list[dict]:
-    """The examples as [{topic, examples: [{index, name, title}]}], in TOPICS order, the rest last."""
-    number = {i: int(m.group(1)) for i, ex in enumerate(examples) if (m := re.match(r"cq(\d+)", ex.name))}
-    groups, placed = [], set()
-    for topic, numbers in TOPICS:
-        members = [i for n in numbers for i, _ in enumerate(examples) if number.get(i) == n]
-        if members:
-            groups.append({"topic": topic, "examples": [{"index": i, "name": examples[i].name,
-                                                         "title": examples[i].title} for i in members]})
-            placed.update(members)
-    rest = [i for i in range(len(examples)) if i not in placed]
-    if rest:
-        groups.append({"topic": "Other questions" if placed else "Examples",
-                       "examples": [{"index": i, "name": examples[i].name, "title": examples[i].title} for i in rest]})
-    return groups
+    """The examples as [{topic, examples: [{index, name, title}]}]: grouped by the `# topic:` line of each question,
+    topics in the order they first appear, questions without one last."""
+    groups: dict[str, list[dict]] = {}
+    for i, ex in enumerate(examples):
+        groups.setdefault(ex.topic or "Other questions", []).append({"index": i, "name": ex.name, "title": ex.title})
+    if "Other questions" in groups:
+        groups["Other questions"] = groups.pop("Other questions")
+    return [{"topic": topic, "examples": members} for topic, members in groups.items()]
+
+
+def datasets(st) -> list[dict]:
+    """The datasets the page can query: the primary version's (/sparql), each other version's, and every graph."""
+    from flask import url_for
+
+    primary = st.manifest.primary if st.manifest else None
+    out = [{"name": "", "label": f"{primary} (the default dataset)" if primary else "the default dataset",
+            "endpoint": url_for("sparql.endpoint")}]
+    for name in st.dataset_names:
+        if name != primary:
+            label = "all versions at once" if name == "all" else name
+            out.append({"name": name, "label": label, "endpoint": url_for("sparql.endpoint", dataset=name)})
+    return out
 
 
 def page_vocabulary() -> dict:
@@ -58,7 +51,9 @@ def page_vocabulary() -> dict:
 def index() -> str:
     """The query page (works offline: its script and style are served by this app)."""
     st = execution.state()
-    examples = [{"name": ex.name, "title": ex.title, "query": ex.query} for ex in st.examples]
+    examples = [{"name": ex.name, "title": ex.title, "query": ex.query, "dataset": ex.dataset or ""}
+                for ex in st.examples]
     return render_template("index.html", examples=examples, groups=grouped_examples(st.examples),
+                           datasets=datasets(st),
                            vocabulary=page_vocabulary(), downloads=published_names(st.build_dir),
                            backend=st.backend.name, dpv=bool(st.dpv_dir))

@@ -25,6 +25,8 @@ class Example:
     name: str
     title: str
     query: str
+    topic: str | None = None
+    dataset: str | None = None
 
 
 @dataclass
@@ -189,11 +191,9 @@ DEFAULT_EXAMPLES = [
 
 
 def load_examples(queries_dir: Path) -> list[Example]:
-    """The *.rq files of a folder as examples (title: the first comment line), or built-in ones."""
-    files = sorted(queries_dir.glob("*.rq")) if queries_dir.is_dir() else []
-    examples = []
-    for path in files:
-        text = path.read_text(encoding="utf-8")
-        title = next((line.lstrip("#").strip() for line in text.splitlines() if line.strip().startswith("#")), "")
-        examples.append(Example(path.stem, title or path.stem, text))
+    """The competency questions of a folder as examples (title, topic, dataset from their comments), or built-in ones."""
+    from policykg.queries import load_questions
+
+    questions = load_questions(queries_dir) if queries_dir.is_dir() else []
+    examples = [Example(cq.name, cq.question or cq.name, cq.text, cq.topic, cq.dataset) for cq in questions]
     return examples or list(DEFAULT_EXAMPLES)

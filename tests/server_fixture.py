@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import os
 import re
 import secrets
@@ -93,13 +94,32 @@ meta:source/policy-text spdx:checksum meta:source/policy-text/sha256 .
 meta:source/policy-text/sha256 spdx:checksumValue "{hashlib.sha256(SOURCE_TEXT.encode("utf-8")).hexdigest()}"^^xsd:hexBinary .
 """
 
+#: A second, earlier version: one process, so that per-version datasets can be told apart.
+EARLIER = "meta-uk-2025-04-07"
+EARLIER_DATA = PREFIXES + """
+<https://w3id.org/policykg/meta-uk-2025-04-07/notice> a dpv:PrivacyNotice ;
+  rdfs:label "Meta Privacy Policy (UK), effective 7 April 2025"@en ;
+  dpv:hasProcess <https://w3id.org/policykg/meta-uk-2025-04-07/process/contract-personalising> .
+<https://w3id.org/policykg/meta-uk-2025-04-07/process/contract-personalising> a dpv:Process ;
+  rdfs:label "Personalising the Meta Products"@en ;
+  dpv:hasLegalBasis eu-gdpr:A6-1-b .
+"""
+LINKS = PREFIXES + """
+meta:process/contract-personalising prov:wasRevisionOf <https://w3id.org/policykg/meta-uk-2025-04-07/process/contract-personalising> .
+"""
+
 VOID = PREFIXES + """
-meta:dataset a void:Dataset ; dct:title "policykg test fixture" ; void:triples 30 ;
+<https://w3id.org/policykg/dataset> a void:Dataset ; dct:title "policykg test fixture" ; void:triples 30 ;
   void:sparqlEndpoint <http://localhost/sparql> ; void:dataDump <http://localhost/download/policykg.nt> .
 """
 
 FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD,
            ".rdf": ox.RdfFormat.RDF_XML}
+GRAPH = "https://w3id.org/policykg/graph/"
+PRIMARY = "meta-uk-2025-06-16"
+#: The file name the registry (data/versions.yaml) gives the primary version's text: the fixture's text goes
+#: there, in the fixture's texts folder, so the server finds it (and quotes it: the manifest records its sha256).
+PRIMARY_TEXT_FILE = "000_58dca1eb2e4de648.txt"
 
 
 def _expand(turtle: str) -> str:
@@ -108,30 +128,58 @@ def _expand(turtle: str) -> str:
 
 
 def write_fixture_build(out: Path) -> Path:
-    """Write ontology.*, data.*, policykg.* (+ .gz), void.ttl, processing-matrix.csv, SHA256SUMS, source.txt."""
+    """A build folder in the layout `policykg build` writes (dataset, manifest, per-graph and combined dumps, VoID,
+    matrix, SHA256SUMS) for a tiny graph of two versions, and a texts folder with the primary version's text."""
     out.mkdir(parents=True, exist_ok=True)
     graphs = {
-        "ontology": list(ox.parse(ONTOLOGY, format=ox.RdfFormat.TURTLE)),
-        "data": list(ox.parse(_expand(DATA), format=ox.RdfFormat.TURTLE)),
+        "ontology": (GRAPH + "ontology", list(ox.parse(ONTOLOGY, format=ox.RdfFormat.TURTLE))),
+        PRIMARY: (GRAPH + PRIMARY, list(ox.parse(_expand(DATA), format=ox.RdfFormat.TURTLE))),
+        EARLIER: (GRAPH + EARLIER, list(ox.parse(EARLIER_DATA, format=ox.RdfFormat.TURTLE))),
+        "links": (GRAPH + "links", list(ox.parse(_expand(LINKS), format=ox.RdfFormat.TURTLE))),
     }
-    graphs["policykg"] = graphs["ontology"] + graphs["data"]
     names = []
-    for stem, triples in graphs.items():
+
+    def write(name: str, body: bytes, gz: bool = True) -> None:
+        (out / name).write_bytes(body)
+        names.append(name)
+        if gz:
+            (out / f"{name}.gz").write_bytes(gzip.compress(body, mtime=0))
+            names.append(f"{name}.gz")
+
+    for stem, (_, triples) in graphs.items():
+        write(f"{stem}.nt", ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+    combined = {"ontology": graphs["ontology"][1], "policykg": [t for _, ts in graphs.values() for t in ts]}
+    for stem, triples in combined.items():
         for ext, fmt in FORMATS.items():
-            body = ox.serialize(triples, format=fmt)
-            (out / f"{stem}{ext}").write_bytes(body)
-            (out / f"{stem}{ext}.gz").write_bytes(gzip.compress(body, mtime=0))
-            names += [f"{stem}{ext}", f"{stem}{ext}.gz"]
-    (out / "void.ttl").write_text(VOID, encoding="utf-8")
-    (out / "processing-matrix.csv").write_text(
-        "process,label,basis,purpose,information\n"
-        "contract-personalising,Personalising the Meta Products,eu-gdpr:A6-1-b,personalising,pd:Preference\n",
-        encoding="utf-8",
-    )
-    names += ["void.ttl", "processing-matrix.csv"]
+            if f"{stem}{ext}" not in names:
+                write(f"{stem}{ext}", ox.serialize(triples, format=fmt))
+    quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph)) for graph, ts in graphs.values() for t in ts]
+    write("policykg.nq", ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+    sha = hashlib.sha256(SOURCE_TEXT.encode("utf-8")).hexdigest()
+    manifest = {
+        "primary": PRIMARY, "ontology_graph": GRAPH + "ontology", "links_graph": GRAPH + "links", "changes": [],
+        "versions": [
+            {"name": EARLIER, "label": "Meta Privacy Policy (UK), effective 7 April 2025", "jurisdiction": "uk",
+             "effective": "2025-04-07", "graph": GRAPH + EARLIER, "notice": f"https://w3id.org/policykg/{EARLIER}/notice",
+             "text_file": "meta-uk-2025-04-07.md", "sha256": "0" * 64, "triples": len(graphs[EARLIER][1])},
+            {"name": PRIMARY, "label": "Meta Privacy Policy (UK), effective 16 June 2025", "jurisdiction": "uk",
+             "effective": "2025-06-16", "graph": GRAPH + PRIMARY, "notice": f"https://w3id.org/policykg/{PRIMARY}/notice",
+             "text_file": PRIMARY_TEXT_FILE, "sha256": sha, "triples": len(graphs[PRIMARY][1])},
+        ],
+        "triples": {"ontology": len(graphs["ontology"][1]), "links": len(graphs["links"][1])},
+        "files": {graph: f"{stem}.nt" for stem, (graph, _) in graphs.items()},
+    }
+    write("dataset.json", (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode(), gz=False)
+    write("void.ttl", VOID.encode("utf-8"), gz=False)
+    write("processing-matrix.csv", (
+        "version,process,label,basis,purpose,information\n"
+        "meta-uk-2025-06-16,contract-personalising,Personalising the Meta Products,eu-gdpr:A6-1-b,personalising,"
+        "pd:Preference\n").encode("utf-8"), gz=False)
     lines = [f"{hashlib.sha256((out / name).read_bytes()).hexdigest()}  {name}\n" for name in sorted(names)]
     (out / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
-    (out / "source.txt").write_text(SOURCE_TEXT, encoding="utf-8")
+    texts = out / "texts"
+    texts.mkdir(exist_ok=True)
+    (texts / PRIMARY_TEXT_FILE).write_text(SOURCE_TEXT, encoding="utf-8")
     return out
 
 

@@ -21,7 +21,14 @@
   const showIris = document.getElementById("show-iris");
   const examples = JSON.parse(document.getElementById("examples").textContent);
   const vocabulary = JSON.parse(document.getElementById("vocabulary").textContent);
-  const endpoint = form.getAttribute("action");
+  const datasetPicker = document.getElementById("dataset");
+  // Which dataset a query runs on: /sparql (one version's), /sparql/<version>, or /sparql/all (every graph).
+  let endpoint = form.getAttribute("action");
+  function chooseDataset(name) {
+    const option = [...datasetPicker.options].find((o) => o.value === name) || datasetPicker.options[0];
+    datasetPicker.value = option.value;
+    endpoint = option.dataset.endpoint;
+  }
   const prefixes = vocabulary.prefixes;
   const namespaces = Object.entries(prefixes).sort((a, b) => b[1].length - a[1].length);
 
@@ -273,8 +280,13 @@
     if (example) {
       textarea.value = example.query;
       question.textContent = example.title;
+      chooseDataset(example.dataset || "");
       updateDownloadLink();
     }
+  });
+  datasetPicker.addEventListener("change", function () {
+    chooseDataset(datasetPicker.value);
+    updateDownloadLink();
   });
   showIris.addEventListener("change", function () {
     results.classList.toggle("show-iris", showIris.checked);
@@ -282,5 +294,6 @@
   textarea.addEventListener("input", updateDownloadLink);
   downloadFormat.addEventListener("change", updateDownloadLink);
   form.addEventListener("submit", run);
+  chooseDataset(datasetPicker.value);
   updateDownloadLink();
 })();

@@ -117,7 +117,8 @@ def change_graph(c: Comparison, diff: Diff) -> Graph:
         node = change(URIRef(f"{cmp}/removed/{p.id}"), PKO.ProcessRemoved, f"Removed: {p.title}")
         g.add((node, PKO.process, URIRef(p.iri)))
     for pc in diff.changed:
-        node = change(URIRef(f"{cmp}/changed/{pc.new.id}"), PKO.ProcessChanged, f"Changed: {pc.new.title}")
+        slug = pc.new.id if pc.old.id == pc.new.id else f"{pc.old.id}--{pc.new.id}"
+        node = change(URIRef(f"{cmp}/changed/{slug}"), PKO.ProcessChanged, f"Changed: {pc.new.title}")
         g.add((node, PKO.oldProcess, URIRef(pc.old.iri)))
         g.add((node, PKO.newProcess, URIRef(pc.new.iri)))
         _field_changes(g, node, pc.changes, old_ns, new_ns, change)
@@ -145,7 +146,9 @@ def _field_changes(g: Graph, parent: URIRef, changes: tuple[FieldChange, ...] | 
 
 
 def _value(v: Value) -> URIRef | Literal:
-    return URIRef(v.value) if v.value.startswith(("http://", "https://")) else Literal(v.value)
+    # One IRI is a node; anything else (an exclusion's purpose and data IRIs joined by spaces) is a literal.
+    is_iri = v.value.startswith(("http://", "https://")) and not any(c.isspace() for c in v.value)
+    return URIRef(v.value) if is_iri else Literal(v.value)
 
 
 def _span(g: Graph, ns, span: TextSpan) -> URIRef:

@@ -21,15 +21,19 @@ TABLE_PREFIXES: dict[str, str] = {p: PREFIXES[p] for p in ("pkd", "pko", "dpv", 
 
 def add_query_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register the `query` subcommand."""
+    from .options import resource_options
+
     p = subparsers.add_parser(
         "query", help="run a SPARQL query file or a competency question against the graph",
-        description="Run a SELECT or ASK query over the union of the ontology, the data and (when found) DPV.",
+        parents=[resource_options(texts=False, build=True)],
+        description="Run a SELECT or ASK query over one version's dataset (the ontology, that version's data, the "
+                    "links and changes across versions, and DPV when found), or over every version with --version all.",
     )
     p.add_argument("file", nargs="?", help="a .rq file with a SELECT or ASK query")
     p.add_argument("--cq", metavar="NAME", help="a competency question by name (cq01-purposes-by-legal-basis) or number (cq01)")
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
-    p.add_argument("--build-dir", help="the build folder (default: ./build or $POLICYKG_BUILD_DIR; built if missing or stale)")
-    p.add_argument("--dpv-dir", help="folder with the DPV 2.3 Turtle files (default: $POLICYKG_DPV_DIR, ../shared/dpv/2.3, ...)")
+    p.add_argument("--version", metavar="NAME", help="the dataset to query: a version name, or 'all' for every version "
+                   "at once (default: the question's own `# dataset:`, else the primary version)")
     p.add_argument("--list", action="store_true", help="list the competency questions and exit")
     p.set_defaults(func=cmd_query)
 
@@ -53,13 +57,28 @@ def cmd_query(args: argparse.Namespace) -> int:
             raise QueryError("no such query file", path=path)
         cq = load_question(path)
         text, needs_dpv = cq.text, cq.requires_dpv
+    dataset = args.version or cq.dataset
     try:
-        store = _store(args.build_dir, args.dpv_dir, needs_dpv)
-        result = run_query(store, text)
+        store, build = _store(args.build_dir, args.dpv_dir, needs_dpv)
+        result = run_query(store, text, _default_graphs(build, dataset))
     except QueryError as exc:
         raise QueryError(str(exc), path=cq.path) from exc
-    sys.stdout.write(render(result, args.format, _labeller(store) if args.format == "table" else None))
+    sys.stdout.write(render(result, args.format, _labeller(store, dataset) if args.format == "table" else None))
     return 0
+
+
+def _default_graphs(build: Path, dataset: str | None) -> list[str]:
+    """The default graph a query runs on: one version's dataset (the primary one unless named), or every graph."""
+    from .store import read_manifest
+
+    if dataset == "all":
+        return []
+    manifest = read_manifest(build)
+    try:
+        return manifest.default_graphs(dataset)
+    except KeyError:
+        known = ", ".join([*(v["name"] for v in manifest.versions), "all"])
+        raise QueryError(f"unknown version {dataset!r}; known: {known}") from None
 
 
 def _store(build_dir: str | None, dpv_dir: str | None, needs_dpv: bool):
@@ -69,15 +88,15 @@ def _store(build_dir: str | None, dpv_dir: str | None, needs_dpv: bool):
 
     dpv = require_dpv_dir(dpv_dir) if (needs_dpv or dpv_dir) else locate_dpv_dir().path
     out = ensure_built(Path(build_dir) if build_dir else default_build_dir(), dpv)
-    return load_store(out, dpv)
+    return load_store(out, dpv), out
 
 
-def _labeller(store) -> Callable[[str], str] | None:
-    """The labels of the store's primary version (None when the store holds no version to label from)."""
+def _labeller(store, dataset: str | None) -> Callable[[str], str] | None:
+    """The labels of the dataset the query ran on (None when the store holds no version to label from)."""
     from .analysis.labelling import label_index
 
     try:
-        return label_index(store)
+        return label_index(store, dataset)
     except QueryError:
         return None
 

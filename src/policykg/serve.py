@@ -14,10 +14,8 @@ log = logging.getLogger("policykg.serve")
 
 def add_serve_parser(subparsers) -> argparse.ArgumentParser:
     """Register `serve` on an argparse subparsers object (func(args) -> exit code)."""
-    from .options import resource_options
-
     parser = subparsers.add_parser("serve", help="serve the SPARQL endpoint, query page and linked data",
-                                   description=__doc__, parents=[resource_options(build=True)])
+                                   description=__doc__)
     add_serve_arguments(parser)
     parser.set_defaults(func=run_serve)
     return parser
@@ -25,6 +23,9 @@ def add_serve_parser(subparsers) -> argparse.ArgumentParser:
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `policykg serve`."""
+    from .options import add_resource_options
+
+    add_resource_options(parser, build=True)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
     parser.add_argument("--no-dpv", action="store_true", help="serve without the DPV vocabulary")
@@ -145,10 +146,7 @@ def gunicorn_server(options: dict, settings: dict):
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m policykg.serve [options]` (the same options as `policykg serve`)."""
-    from .options import resource_options
-
-    parser = argparse.ArgumentParser(prog="python -m policykg.serve", description=__doc__,
-                                     parents=[resource_options(build=True)])
+    parser = argparse.ArgumentParser(prog="python -m policykg.serve", description=__doc__)
     add_serve_arguments(parser)
     return run_serve(parser.parse_args(argv))
 
