@@ -385,16 +385,15 @@ def sparqlwrapper_df(endpoint: str, query: str) -> pandas.DataFrame:
 def validate_build(build_dir: Path | str | None = None, dpv_dir: Path | str | None = None) -> Outcome:
     """Validate the built graph (ontology + data) with the SHACL shapes: policykg.validate's outcome, with findings."""
     from .build import ensure_built
-    from .config import default_build_dir, locate_dpv_dir, locate_source_text
+    from .config import default_build_dir, locate_dpv_dir
     from .rdf_input import parse_rdf_files
-    from .validate import SourceText, load_dpv_graph, validate_graph
+    from .validate import load_dpv_graph, validate_graph
+    from .validate_spans import texts_for_graph
 
     dpv = locate_dpv_dir(dpv_dir).path
     out = ensure_built(Path(build_dir) if build_dir else default_build_dir(), dpv)
     data = parse_rdf_files([out / "ontology.nt", out / "data.nt"])
-    text = locate_source_text().path
-    return validate_graph(data, load_dpv_graph(dpv) if dpv else None,
-                          source_text=SourceText.read(text) if text else None)
+    return validate_graph(data, load_dpv_graph(dpv) if dpv else None, texts=texts_for_graph(data, None))
 
 
 def findings_table(findings: list[Finding]) -> pandas.DataFrame:

@@ -1,0 +1,144 @@
+"""Validation per encoded version (the ontology + that version's data, never the union of versions) and which
+findings appeared or disappeared between consecutive versions of a jurisdiction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rdflib import Graph
+
+from .errors import SourceError
+from .validate import SEVERITIES, Finding, Outcome, Workspace, notice_jurisdictions
+from .versions import Registry, Version
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .build import Compiled
+    from .shape_library import ShapeLibrary
+
+
+@dataclass(frozen=True)
+class Validated:
+    """One validated graph: a version (or, for files given on the command line, none) and its outcome."""
+
+    name: str
+    title: str
+    outcome: Outcome
+    version: Version | None = None
+
+    @property
+    def jurisdiction(self) -> str | None:
+        """The version's jurisdiction, else the one its notices' applicable law gives."""
+        return self.version.jurisdiction if self.version else self.outcome.jurisdiction
+
+
+@dataclass(frozen=True)
+class FindingChange:
+    """The findings that appeared and disappeared from one version of a jurisdiction to the next."""
+
+    jurisdiction: str
+    old: str
+    new: str
+    appeared: tuple[Finding, ...]
+    disappeared: tuple[Finding, ...]
+
+
+@dataclass
+class ValidationRun:
+    """Every validated graph, in order, and the changes between consecutive versions of each jurisdiction."""
+
+    results: list[Validated]
+    changes: list[FindingChange] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def conforms(self) -> bool:
+        """True when no validated graph has a violation."""
+        return all(r.outcome.conforms for r in self.results)
+
+    def counts(self) -> dict[str, int]:
+        """Findings per severity over every validated graph."""
+        return {sev: sum(r.outcome.counts()[sev] for r in self.results) for sev in SEVERITIES}
+
+    @property
+    def shape_sets(self) -> tuple[str, ...]:
+        """The shape and rule sets that were run."""
+        return self.results[0].outcome.shape_sets if self.results else ()
+
+
+def encoded_versions(registry: Registry) -> list[Version]:
+    """The registered versions that have their curated folder (data/<name>/), oldest first."""
+    return [v for v in registry.versions if v.data_dir.is_dir()]
+
+
+def choose_versions(registry: Registry, name: str | None) -> tuple[list[Version], list[str]]:
+    """The versions to validate (one by name, or every encoded one) and notes on registered ones not encoded yet."""
+    if name is not None:
+        version = registry.get(name)
+        if not version.data_dir.is_dir():
+            raise SourceError(f"version {name!r} is registered but not encoded yet (no folder {version.data_dir})",
+                              path=registry.path)
+        return [version], []
+    encoded = encoded_versions(registry)
+    if not encoded:
+        raise SourceError("no version is encoded yet (no data/<name>/ folder)", path=registry.path)
+    missing = [v.name for v in registry.versions if v not in encoded]
+    notes = [f"registered but not encoded yet, so not validated: {', '.join(missing)}"] if missing else []
+    return encoded, notes
+
+
+def validate_versions(compiled: Compiled, names: Sequence[str], library: ShapeLibrary, dpv: Graph | None) -> ValidationRun:
+    """Validate each named version on its own (ontology + its data), reusing one workspace, then compare them."""
+    workspace = Workspace(library, dpv, shared=[compiled.ontology])
+    rules_run = any(info.rule for info in library.shapes.values())
+    results = []
+    for name in names:
+        version, data = compiled.registry.get(name), compiled.versions[name]
+        text = compiled.texts.get(name)
+        outcome = workspace.validate(data, [text] if text else [], version.jurisdiction)
+        outcome.notes.extend(_jurisdiction_check(version, data, rules_run))
+        results.append(Validated(name, version.label, outcome, version))
+    return ValidationRun(results, compare(results, compiled.registry))
+
+
+def _jurisdiction_check(version: Version, data: Graph, rules_run: bool) -> list[str]:
+    """A note when the notice's applicable law does not give the jurisdiction the registry records for it."""
+    from .shape_library import JURISDICTION_OF_LAW
+
+    found = set(notice_jurisdictions(data).values())
+    if found == {version.jurisdiction} or not rules_run:
+        return []
+    if not found:
+        return [f"{version.name}: its notice states no applicable law the rules know "
+                f"({', '.join(JURISDICTION_OF_LAW)}), so no rule applied to it"]
+    return [f"{version.name} is registered as {version.jurisdiction!r} but its notice's applicable law is of "
+            f"{', '.join(repr(j) for j in sorted(found))}; the rules of that jurisdiction were applied"]
+
+
+def identity(finding: Finding, version: Version | None) -> tuple[str, str, str]:
+    """What a finding is about across versions: its shape, focus and value with the version's namespace stripped
+    (process ids carry over from version to version; the value tells apart e.g. two missing rights)."""
+    base = version.base if version else ""
+
+    def strip(iri: str | None) -> str:
+        return (iri[len(base):] if base and iri and iri.startswith(base) else iri) or ""
+
+    return (finding.shape, strip(finding.focus), strip(finding.value))
+
+
+def compare(results: Sequence[Validated], registry: Registry) -> list[FindingChange]:
+    """The findings that appeared and disappeared between consecutive validated versions of each jurisdiction."""
+    versioned = [r for r in results if r.version is not None]
+    order = {v.name: i for i, v in enumerate(registry.versions)}
+    changes = []
+    for jurisdiction in dict.fromkeys(r.version.jurisdiction for r in versioned if r.version):
+        chain = sorted((r for r in versioned if r.version and r.version.jurisdiction == jurisdiction),
+                       key=lambda r: order.get(r.name, 0))
+        for old, new in zip(chain, chain[1:]):
+            before = {identity(f, old.version): f for f in old.outcome.findings}
+            after = {identity(f, new.version): f for f in new.outcome.findings}
+            appeared = tuple(after[k] for k in after if k not in before)
+            disappeared = tuple(before[k] for k in before if k not in after)
+            changes.append(FindingChange(jurisdiction, old.name, new.name, appeared, disappeared))
+    return changes
