@@ -70,7 +70,7 @@ MINORS_CONSENT = {
 #: The rule findings on the June 2025 UK text: rule -> {(process, audience or None)}.
 RULES = {
     # Art. 6(1)(f): no balancing or safeguard for children is recorded for any legitimate-interest process that
-    # reaches them (the text's general statement at characters 106845-107145 is not encoded; see the README).
+    # reaches them (the text's general statement at characters 106824-107315 is not encoded; see the README).
     "ChildLegitimateInterestsRule": {(p, "pko:RegisteredUserUnderAgeOfMajority" if "minors" in p else "pko:RegisteredUser")
                                      for p in MINORS_LI},
     # Art. 8 / DPA 2018 s. 9: consent rows for all users, nothing on younger users' consent or age checks.

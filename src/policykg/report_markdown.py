@@ -51,17 +51,24 @@ def _table(result: Validated) -> list[str]:
 
 
 def _about(items: list[Finding], result: Validated) -> str:
-    """The foci (namespace stripped), with the first span's offsets for a few; summed up by value when many."""
+    """The foci (namespace stripped; processes by id), grouped by value; offsets for notice-level foci; summed up
+    by value when there are many."""
     if len(items) > LIST_LIMIT:
-        by_value = Counter(f.value_label or "" for f in items)
+        by_value = Counter(_value_label(f) for f in items)
         return ", ".join(f"{cell(v)} ×{n}" if v else f"×{n}" for v, n in by_value.most_common())
-    parts = []
+    grouped: dict[str, list[str]] = {}
     for f in items:
-        _shape, focus, value = identity(f, result.version)
-        text = f"`{focus.rsplit('/', 1)[-1] if focus.startswith('process/') else focus}`"
-        if value and value != focus and f.value_label:
-            text += f" ({cell(f.value_label)})"
-        if f.spans and len(items) <= 3:
-            text += f" (characters {f.spans[0].start}–{f.spans[0].end})"
-        parts.append(text)
-    return ", ".join(parts)
+        _shape, focus, _value = identity(f, result.version)
+        if focus.startswith("process/"):
+            text = f"`{focus.removeprefix('process/')}`"
+        else:
+            text = f"`{focus}`" + (f" (characters {f.spans[0].start}–{f.spans[0].end})" if f.spans else "")
+        grouped.setdefault(_value_label(f), []).append(text)
+    return "; ".join((f"{cell(value)}: " if value else "") + ", ".join(foci) for value, foci in grouped.items())
+
+
+def _value_label(f: Finding) -> str:
+    """The label of a finding's value when it is a term (not the focus itself, not a literal)."""
+    if f.value is None or f.value == f.focus or not f.value.startswith(("http://", "https://")):
+        return ""
+    return f.value_label or f.value

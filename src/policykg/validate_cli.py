@@ -62,8 +62,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.files and args.version:
         raise PolicyKGError("--version names an encoded version; it cannot be combined with FILEs")
     dpv_dir = require_dpv_dir(args.dpv_dir)
-    library = ShapeLibrary.load(sets)
-    run, title = (_files_run(args, library, dpv_dir) if args.files else _versions_run(args, library, dpv_dir))
+    run, title = (_files_run(args, ShapeLibrary.load(sets), dpv_dir) if args.files
+                  else _versions_run(args, sets, dpv_dir))
     rendered = render(run, args.format, title)
     if args.out:
         write_atomically(Path(args.out), rendered)
@@ -100,22 +100,14 @@ def _files_run(args: argparse.Namespace, library, dpv_dir: Path) -> tuple[Valida
     return ValidationRun([Validated("", title, outcome)]), title
 
 
-def _versions_run(args: argparse.Namespace, library, dpv_dir: Path) -> tuple[ValidationRun, str]:
+def _versions_run(args: argparse.Namespace, sets: tuple[str, ...], dpv_dir: Path) -> tuple[ValidationRun, str]:
     """Every encoded version (or the one --version names), each compiled and validated on its own."""
-    from .build import compile_graphs
-    from .validate import load_dpv_graph
-    from .validate_versions import choose_versions, validate_versions
-    from .versions import load_registry
+    from .validate_versions import run_encoded_versions
 
-    versions, notes = choose_versions(load_registry(), args.version)
-    names = [v.name for v in versions]
-    compiled = compile_graphs(dpv_dir, args.texts_dir, versions=names)
-    for warning in compiled.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    run = validate_versions(compiled, names, library, load_dpv_graph(dpv_dir))
-    run.notes.extend(notes)
-    title = f"{len(names)} encoded version{'s' if len(names) != 1 else ''} ({', '.join(names)})"
-    return run, title
+    run = run_encoded_versions(dpv_dir, args.texts_dir, args.version, sets,
+                               warn=lambda w: print(f"warning: {w}", file=sys.stderr))
+    names = [r.name for r in run.results]
+    return run, f"{len(names)} encoded version{'s' if len(names) != 1 else ''} ({', '.join(names)})"
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -3,8 +3,9 @@ findings appeared or disappeared between consecutive versions of a jurisdiction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rdflib import Graph
@@ -86,6 +87,24 @@ def choose_versions(registry: Registry, name: str | None) -> tuple[list[Version]
     missing = [v.name for v in registry.versions if v not in encoded]
     notes = [f"registered but not encoded yet, so not validated: {', '.join(missing)}"] if missing else []
     return encoded, notes
+
+
+def run_encoded_versions(dpv_dir: Path, texts_dir: str | Path | None = None, version: str | None = None,
+                         sets: Sequence[str] | None = None, warn: Callable[[str], None] | None = None) -> ValidationRun:
+    """Compile every encoded version (or the named one) and validate each on its own with the named sets (all)."""
+    from .build import compile_graphs
+    from .shape_library import ShapeLibrary
+    from .validate import load_dpv_graph
+    from .versions import load_registry
+
+    versions, notes = choose_versions(load_registry(), version)
+    names = [v.name for v in versions]
+    compiled = compile_graphs(dpv_dir, texts_dir, versions=names)
+    for warning in compiled.warnings:
+        (warn or (lambda _: None))(warning)
+    run = validate_versions(compiled, names, ShapeLibrary.load(sets), load_dpv_graph(dpv_dir))
+    run.notes.extend(notes)
+    return run
 
 
 def validate_versions(compiled: Compiled, names: Sequence[str], library: ShapeLibrary, dpv: Graph | None) -> ValidationRun:
