@@ -123,12 +123,13 @@ class Workspace:
         self.graph = _PreparedQueryGraph()
         for source in ([dpv] if dpv is not None else []) + list(shared):
             self.graph.addN((s, p, o, self.graph) for s, p, o in source)
+        self._base = set(self.graph.triples((None, None, None)))
 
     def validate(self, data: Graph | Sequence[Graph], texts: Iterable[PolicyText] = (),
                  jurisdiction: str | None = None) -> Outcome:
         """Validate data (added for this run only); findings read while the data is in place."""
         graphs = [data] if isinstance(data, Graph) else list(data)
-        added = [(s, p, o) for g in graphs for s, p, o in g if (s, p, o) not in self.graph]
+        added = list({t for g in graphs for t in g.triples((None, None, None)) if t not in self._base})
         self.graph.addN((s, p, o, self.graph) for s, p, o in added)
         try:
             report = run_shacl(self.graph, self.library.graph)
