@@ -29,12 +29,12 @@ class ResponseCache:
         self._items: OrderedDict[str, CachedResponse] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> CachedResponse | None:
-        """The cached response for key, or None (counts hits and misses)."""
+    def get(self, key: str, count_miss: bool = True) -> CachedResponse | None:
+        """The cached response for key, or None (counts hits, and misses unless told not to)."""
         with self._lock:
             item = self._items.get(key)
             if item is None:
-                self.misses += 1
+                self.misses += count_miss
                 return None
             self._items.move_to_end(key)
             self.hits += 1
@@ -62,3 +62,34 @@ class ResponseCache:
     def size_bytes(self) -> int:
         """Bytes currently held."""
         return self._bytes
+
+
+class Memo:
+    """A small bounded LRU memo for values the app derives once (checksums, graph sizes, VoID bodies).
+
+    Its keys are chosen by the app, never taken from a request header, so it stays tiny; the bound is a backstop.
+    """
+
+    def __init__(self, max_entries: int = 64) -> None:
+        self.max_entries = max_entries
+        self._items: OrderedDict[object, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: object) -> object | None:
+        """The memoised value, or None."""
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: object, value: object) -> None:
+        """Remember a value, forgetting the least recently used beyond the bound."""
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)

@@ -24,35 +24,38 @@ MEDIA_TYPES = {
     ".jsonld": "application/ld+json",
     ".rdf": "application/rdf+xml",
     ".csv": "text/csv; charset=utf-8",
+    ".nq": "application/n-quads; charset=utf-8",
+    ".trig": "application/trig; charset=utf-8",
+    ".json": "application/json",
+    ".html": "text/html; charset=utf-8",
     ".gz": "application/gzip",
 }
-STEMS = ("ontology", "data", "policykg")
-EXTENSIONS = (".ttl", ".nt", ".jsonld", ".rdf")
-
-
 def published_names(build_dir: Path) -> list[str]:
-    """The files of the build folder that may be downloaded (dumps, their .gz, VoID, matrix, SHA256SUMS)."""
-    names = [f"{stem}{ext}{gz}" for stem in STEMS for ext in EXTENSIONS for gz in ("", ".gz")]
-    names += ["void.ttl", "processing-matrix.csv", "SHA256SUMS"]
-    return [name for name in names if (build_dir / name).is_file()]
+    """The files of the build folder that may be downloaded: every file SHA256SUMS lists, and SHA256SUMS."""
+    sums = build_dir / "SHA256SUMS"
+    if not sums.is_file():
+        return []
+    names = [line.split("  ", 1)[1].strip() for line in sums.read_text(encoding="utf-8").splitlines() if "  " in line]
+    return [name for name in [*names, "SHA256SUMS"] if "/" not in name and (build_dir / name).is_file()]
 
 
 def checksums(build_dir: Path) -> dict[str, str]:
     """name -> sha256 hex, from SHA256SUMS where listed, else computed (memoised per app)."""
     st = execution.state()
-    memo = st.memo.get("sha256")
-    if memo is None:
-        memo = {}
-        sums = build_dir / "SHA256SUMS"
-        if sums.is_file():
-            for line in sums.read_text(encoding="utf-8").splitlines():
-                digest, _, name = line.strip().partition(" ")
-                if digest and name:
-                    memo[name.lstrip(" *")] = digest.lower()
-        for name in published_names(build_dir):
-            if name not in memo:
-                memo[name] = sha256_file(build_dir / name)
-        st.memo["sha256"] = memo
+    found = st.memo.get("sha256")
+    if isinstance(found, dict):
+        return found
+    memo: dict[str, str] = {}
+    sums = build_dir / "SHA256SUMS"
+    if sums.is_file():
+        for line in sums.read_text(encoding="utf-8").splitlines():
+            digest, _, name = line.strip().partition(" ")
+            if digest and name:
+                memo[name.lstrip(" *")] = digest.lower()
+    for name in published_names(build_dir):
+        if name not in memo:
+            memo[name] = sha256_file(build_dir / name)
+    st.memo.put("sha256", memo)
     return memo
 
 
@@ -114,14 +117,14 @@ def void() -> Response:
     if fmt is None:
         return plain(406, "406 Not Acceptable: the VoID description is served as Turtle, N-Triples, RDF/XML or JSON-LD")
     body = st.memo.get(("void", fmt.key))
-    if body is None:
+    if not isinstance(body, bytes):
         raw = path.read_bytes()
         if fmt.key == "turtle":
             body = raw
         else:
             triples = ox.parse(raw, format=ox.RdfFormat.TURTLE, base_iri=None)
-            body = ox.serialize(triples, format=fmt.oxigraph(), prefixes=PREFIXES if fmt.key != "ntriples" else None)
-        st.memo[("void", fmt.key)] = body
+            body = ox.serialize(triples, format=fmt.rdf_format(), prefixes=PREFIXES if fmt.key != "ntriples" else None)
+        st.memo.put(("void", fmt.key), body)
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
     response.set_etag(f"void-{st.version}-{fmt.key}")

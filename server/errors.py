@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from policykg.query_pool import QueryTimeout, WorkerCrashed
 
@@ -47,6 +47,9 @@ def register(app: Flask) -> None:
     def http_error(exc: HTTPException) -> Response:
         response = exc.get_response()
         message = f"{exc.code} {exc.name}: {exc.description}"
+        if isinstance(exc, SecurityError) and app.config.get("TRUSTED_HOSTS"):
+            message = (f"400 Bad Request: {exc.description} This endpoint answers only to the host names "
+                       f"{', '.join(app.config['TRUSTED_HOSTS'])} (its --trusted-host settings).")
         if exc.code == 413:
             limit = app.config.get("MAX_CONTENT_LENGTH")
             message = f"413 Content Too Large: the request body exceeds this endpoint's limit of {limit} bytes"

@@ -22,6 +22,7 @@ def healthz():
         "detail": backend,
         "cache": {"entries": len(st.cache), "bytes": st.cache.size_bytes, "hits": st.cache.hits,
                   "misses": st.cache.misses},
+        "caches": st.cache_sizes(),
     }
     response = jsonify(body)
     response.status_code = 200 if backend.get("ok") else 503

@@ -24,6 +24,8 @@ CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Expose-Headers": "ETag, Content-Length, Content-Type, Repr-Digest, X-Checksum-SHA256, Retry-After",
 }
+#: What every response carries unless its handler set the header itself.
+DEFAULT_HEADERS = tuple(SECURITY_HEADERS.items()) + tuple(CORS_HEADERS.items())
 CORS_PREFLIGHT = {
     "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
     "Access-Control-Allow-Headers": "Accept, Content-Type, If-None-Match, Cache-Control, X-Requested-With",
@@ -40,10 +42,11 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def decorate(response: Response) -> Response:
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        for name, value in CORS_HEADERS.items():
-            response.headers.setdefault(name, value)
+        headers = response.headers
+        present = {name.lower() for name in headers.keys()}  # (Headers.setdefault raises and catches per miss)
+        for name, value in DEFAULT_HEADERS:
+            if name.lower() not in present:
+                headers.add(name, value)
         if request.method == "OPTIONS":
             response.headers.update(CORS_PREFLIGHT)
         _log(response)

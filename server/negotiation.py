@@ -80,6 +80,14 @@ def best_media_type(header: str | None, offers: Sequence[str]) -> str | None:
 
 def negotiate(header: str | None, kind: str, format_param: str | None = None) -> Format | None:
     """The format of `kind` to answer with: format= wins, else Accept; None when nothing acceptable."""
+    if not format_param:
+        exact = _EXACT.get((kind, header))
+        if exact is not None:  # a header naming one of our types, or none at all: the common case, decided ahead
+            return exact
+    return _negotiate(header, kind, format_param)
+
+
+def _negotiate(header: str | None, kind: str, format_param: str | None) -> Format | None:
     if format_param:
         found = by_name(format_param, kind)
         if found is None and by_name(format_param, _other(kind)) is None:
@@ -98,3 +106,25 @@ def _other(kind: str) -> str:
     from policykg.sparql_formats import GRAPH, RESULTS
 
     return GRAPH if kind == RESULTS else RESULTS
+
+
+def _exact_answers() -> dict[tuple[str, str | None], Format]:
+    """Accept headers that name a single media type (or are absent), with what full negotiation answers for them.
+
+    A fixed table computed once from our own formats, not a cache of what clients send.
+    """
+    from policykg.sparql_formats import GRAPH, RESULTS
+
+    table: dict[tuple[str, str | None], Format] = {}
+    for kind in (RESULTS, GRAPH):
+        headers: list[str | None] = [None, "", "*/*"]
+        for fmt in formats_for(RESULTS) + formats_for(GRAPH):
+            headers += [fmt.media_type, *fmt.accepted_types]
+        for header in headers:
+            found = _negotiate(header, kind, None)
+            if found is not None:
+                table[(kind, header)] = found
+    return table
+
+
+_EXACT = _exact_answers()

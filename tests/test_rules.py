@@ -11,8 +11,15 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 
 from policykg.shape_library import (
-    JURISDICTION_OF_LAW, JURISDICTIONS, PKS_JURISDICTION, PKS_PROVISION, RULE_SETS, ShapeLibrary, available_rule_sets,
-    choose_sets, set_path,
+    JURISDICTION_OF_LAW,
+    JURISDICTIONS,
+    PKS_JURISDICTION,
+    PKS_PROVISION,
+    RULE_SETS,
+    ShapeLibrary,
+    available_rule_sets,
+    choose_sets,
+    set_path,
 )
 from policykg.validate import load_dpv_graph, validate_graph
 from test_shapes import INVALID, case_sets, expand, found, header

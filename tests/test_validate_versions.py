@@ -18,6 +18,7 @@ from policykg.versions import load_registry
 
 JUNE = "meta-uk-2025-06-16"
 LATER = "meta-uk-2025-09-01"
+UNENCODED = "meta-uk-2025-12-01"
 
 
 @pytest.fixture()
@@ -34,7 +35,8 @@ def two_versions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dpv_folder: Pa
     (root / "versions.yaml").write_text(
         f"primary: {JUNE}\nversions:\n"
         + entry.format(name=JUNE, label="Meta Privacy Policy (UK), effective 16 June 2025", date="2025-06-16")
-        + entry.format(name=LATER, label="A later UK version (test)", date="2025-09-01"), encoding="utf-8")
+        + entry.format(name=LATER, label="A later UK version (test)", date="2025-09-01")
+        + entry.format(name=UNENCODED, label="Registered, no folder yet (test)", date="2025-12-01"), encoding="utf-8")
     processes = root / LATER / "processes.yaml"
     text = processes.read_text(encoding="utf-8")
     ai = text.index("- id: li-ai-development")
@@ -56,6 +58,7 @@ def test_each_version_is_validated_alone_and_changes_are_listed(capsys, two_vers
     per_version = {v["name"]: v["counts"] for v in document["versions"]}
     assert sum(c["Warning"] + c["Info"] for c in per_version.values()) == len(document["findings"])
     assert {f["focus"].split("/")[4] for f in document["findings"]} == {JUNE, LATER}  # never the union
+    assert f"registered but not encoded yet (no folder, or still a draft), so not validated: {UNENCODED}" in document["notes"]
     (change,) = document["changes"]
     assert (change["jurisdiction"], change["from"], change["to"]) == ("uk", JUNE, LATER)
     appeared = {(c["shape"].split("#")[1], c["focus"]) for c in change["appeared"]}
@@ -78,6 +81,13 @@ def test_the_text_and_markdown_reports_list_the_changes(capsys, two_versions: Pa
     assert main(["validate", "--rules-only", "--format", "markdown"]) == 0
     markdown = capsys.readouterr().out
     assert f"| uk | {JUNE} | {LATER} | [Warning] Profiling of children on by default" in markdown
+
+
+def test_a_version_not_encoded_yet_is_a_clear_error(capsys, two_versions: Path):
+    assert main(["validate", "--version", UNENCODED]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"version {UNENCODED!r} is registered but not encoded yet" in captured.err
 
 
 def test_identity_strips_the_version_namespace():

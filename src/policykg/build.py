@@ -6,7 +6,10 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+
+from typing import TYPE_CHECKING
 
 from rdflib import Graph
 
@@ -16,6 +19,10 @@ from .dpv import dpv_term_index
 from .errors import MissingResourceError, SourceError
 from .sources import PolicyText, load_version_sources, read_policy_text, read_turtle
 from .versions import Registry, Version, load_registry, locate_text, text_missing_message
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .changes import Comparison
+    from .diff import Diff
 
 
 @dataclass
@@ -37,8 +44,15 @@ class Compiled:
     sources: dict[str, VersionSources]
     texts: dict[str, PolicyText]
     links: Graph
-    changes: dict[str, Graph]
+    diffs: dict[str, tuple[Comparison, Diff]]
     warnings: list[str]
+
+    @cached_property
+    def changes(self) -> dict[str, Graph]:
+        """One change graph per comparison."""
+        from .changes import change_graph
+
+        return {name: change_graph(c, d) for name, (c, d) in self.diffs.items()}
 
     def version_data(self, name: str) -> Graph:
         """The data graph of one version."""
@@ -76,14 +90,23 @@ def compile_graphs(
     strict: bool = False,
 ) -> Compiled:
     """Load and compile every version (or the named ones); check spans and DPV terms where texts and DPV are found."""
-    from .changes import change_graphs
+    from .changes import compare_all
     from .links import link_versions
+
+    from .phrases import CURATION_FILE
 
     registry = load_registry(data_root)
     chosen = [registry.get(name) for name in versions] if versions else list(registry.versions)
+    drafts = [v for v in chosen if (v.data_dir / CURATION_FILE).exists()]
+    if drafts and not versions:
+        chosen = [v for v in chosen if v not in drafts]
+        warnings_drafts = [f"{v.name} is still a draft ({v.data_dir.name}/{CURATION_FILE} lists what to curate): "
+                           "not built" for v in drafts]
+    else:
+        warnings_drafts = []
     onto_path = ontology_path or default_ontology_path()
     ontology = read_turtle(onto_path)
-    warnings: list[str] = []
+    warnings: list[str] = list(warnings_drafts)
     dpv_found = locate_dpv_dir(dpv_dir)
     if dpv_found.path is None:
         if strict or dpv_dir:
@@ -105,8 +128,8 @@ def compile_graphs(
         sources[version.name] = load_version_sources(version)
         graphs[version.name] = compile_version(sources[version.name], ontology, onto_path, text, dpv_terms)
     links = link_versions(registry, sources, ontology)
-    changes = change_graphs(registry, sources, texts, ontology) if texts else {}
-    return Compiled(registry, ontology, graphs, sources, texts, links, changes, warnings)
+    diffs = compare_all(registry, sources, texts, ontology)
+    return Compiled(registry, ontology, graphs, sources, texts, links, diffs, warnings)
 
 
 def build(
@@ -119,10 +142,15 @@ def build(
     strict: bool = False,
 ) -> BuildReport:
     """Compile the sources and write every artefact into out_dir; on any error out_dir is left as it was."""
+    compiled = compile_graphs(dpv_dir, texts_dir, data_root=data_root, ontology_path=ontology_path, strict=strict)
+    return write_build(out_dir, compiled)
+
+
+def write_build(out_dir: Path | str, compiled: Compiled) -> BuildReport:
+    """Write every artefact of a compiled dataset into out_dir, atomically (out_dir is replaced only when done)."""
     from .dumps import write_artefacts
 
     out = Path(out_dir)
-    compiled = compile_graphs(dpv_dir, texts_dir, data_root=data_root, ontology_path=ontology_path, strict=strict)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     staging.chmod(0o755)

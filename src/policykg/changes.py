@@ -77,14 +77,11 @@ def _source_labels(sources: VersionSources) -> Graph:
     return g
 
 
-def change_graphs(registry: Registry, sources: dict[str, VersionSources], texts: dict[str, PolicyText],
-                  ontology: Graph) -> dict[str, Graph]:
-    """One change graph per comparison whose two versions were compiled."""
-    out = {}
-    for c in comparisons(registry):
-        if c.old.name in sources and c.new.name in sources:
-            out[c.name] = change_graph(c, compare(registry, sources, texts, ontology, c.old.name, c.new.name))
-    return out
+def compare_all(registry: Registry, sources: dict[str, VersionSources], texts: dict[str, PolicyText],
+                ontology: Graph) -> dict[str, tuple[Comparison, Diff]]:
+    """Every comparison whose two versions were compiled, with its diff."""
+    return {c.name: (c, compare(registry, sources, texts, ontology, c.old.name, c.new.name))
+            for c in comparisons(registry) if c.old.name in sources and c.new.name in sources}
 
 
 def change_graph(c: Comparison, diff: Diff) -> Graph:
@@ -94,6 +91,7 @@ def change_graph(c: Comparison, diff: Diff) -> Graph:
     old_ns, new_ns = version_namespace(c.old.name), version_namespace(c.new.name)
     cmp = c.iri
     g.add((cmp, RDF.type, PKO.VersionComparison))
+    g.add((cmp, DCTERMS.identifier, Literal(c.name)))
     g.add((cmp, RDFS.label, Literal(f"Changes from {c.old.label} to {c.new.label}", lang="en")))
     g.add((cmp, PKO.oldVersion, old_ns["notice"]))
     g.add((cmp, PKO.newVersion, new_ns["notice"]))
@@ -119,7 +117,8 @@ def change_graph(c: Comparison, diff: Diff) -> Graph:
         node = change(URIRef(f"{cmp}/removed/{p.id}"), PKO.ProcessRemoved, f"Removed: {p.title}")
         g.add((node, PKO.process, URIRef(p.iri)))
     for pc in diff.changed:
-        node = change(URIRef(f"{cmp}/changed/{pc.new.id}"), PKO.ProcessChanged, f"Changed: {pc.new.title}")
+        slug = pc.new.id if pc.old.id == pc.new.id else f"{pc.old.id}--{pc.new.id}"
+        node = change(URIRef(f"{cmp}/changed/{slug}"), PKO.ProcessChanged, f"Changed: {pc.new.title}")
         g.add((node, PKO.oldProcess, URIRef(pc.old.iri)))
         g.add((node, PKO.newProcess, URIRef(pc.new.iri)))
         _field_changes(g, node, pc.changes, old_ns, new_ns, change)
@@ -147,7 +146,9 @@ def _field_changes(g: Graph, parent: URIRef, changes: tuple[FieldChange, ...] | 
 
 
 def _value(v: Value) -> URIRef | Literal:
-    return URIRef(v.value) if v.value.startswith(("http://", "https://")) else Literal(v.value)
+    # One IRI is a node; anything else (an exclusion's purpose and data IRIs joined by spaces) is a literal.
+    is_iri = v.value.startswith(("http://", "https://")) and not any(c.isspace() for c in v.value)
+    return URIRef(v.value) if is_iri else Literal(v.value)
 
 
 def _span(g: Graph, ns, span: TextSpan) -> URIRef:

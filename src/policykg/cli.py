@@ -25,6 +25,7 @@ EXTENSIONS: tuple[tuple[str, str], ...] = (
     ("policykg.docs", "add_docs_parser"),
     ("policykg.serve", "add_serve_parser"),
     ("policykg.publish", "add_publish_parser"),
+    ("policykg.ingest", "add_ingest_parser"),
     ("policykg.diff_cli", "add_diff_parser"),
 )
 
@@ -118,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return EXIT_ERROR
-    except Exception:  # a bug, not bad input: show it, but keep exit code 1 for "does not conform"
+    except Exception:  # noqa: BLE001 - a bug, not bad input: show it, but keep exit code 1 for "does not conform"
         traceback.print_exc()
         print(f"policykg {args.command}: internal error (please report it)", file=sys.stderr)
         return EXIT_ERROR

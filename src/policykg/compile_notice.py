@@ -42,6 +42,9 @@ class Written:
     notice: URIRef
     controller: URIRef
     transfer_process: str
+    modality: URIRef = PKO.PossibleUse
+    contracts: list[URIRef] = field(default_factory=list)
+    statement_processes: list[tuple[str, int]] = field(default_factory=list)
     recipients: dict[str, URIRef] = field(default_factory=dict)
     rights: list[RightOffer] = field(default_factory=list)
     sections: list[SectionRef] = field(default_factory=list)
@@ -60,6 +63,8 @@ def write_notice(t: Target, n: NoticeFile) -> Written:
     _transfers(t, n, notice)
     _legal_requests_and_changes(t, n, written.recipients)
     _provision(t, n, notice)
+    written.modality = _modality(t, n, notice)
+    _contracts_and_statements(t, n, written)
     return written
 
 
@@ -265,6 +270,45 @@ def _provision(t: Target, n: NoticeFile, notice: URIRef) -> None:
         t.add(iri, DPV.hasNecessity, t.resolver.term(p.necessity, file=f, line=p.line, kind="necessity"))
         t.add(iri, PKO.consequenceOfNotProviding, t.text(p.consequence))
         t.derive(iri, [t.span(p.span, file=f, line=p.line)])
+
+
+def _modality(t: Target, n: NoticeFile, notice: URIRef) -> URIRef:
+    f, m = t.notice_path, n.information_modality
+    modality = PKO.PossibleUse if m.modality == "possible" else PKO.StatedUse
+    statement = t.ns["statement/information-modality"]
+    t.add(notice, PKO.hasStatement, statement)
+    t.add(statement, RDF.type, PKO.ModalityStatement)
+    t.add(statement, RDF.type, PKO.NoticeStatement)
+    t.add(statement, RDFS.label, t.text("The listed information is what could be used" if m.modality == "possible"
+                                         else "The listed information is what is used"))
+    t.add(statement, PKO.useModality, modality)
+    t.derive(statement, [t.span(s, file=f, line=m.line) for s in m.spans])
+    return modality
+
+
+def _contracts_and_statements(t: Target, n: NoticeFile, written: Written) -> None:
+    f, notice = t.notice_path, written.notice
+    for c in n.contracts:
+        iri = t.ns["contract/" + c.id]
+        written.contracts.append(iri)
+        t.add(notice, PKO.namesContract, iri)
+        t.add(iri, RDF.type, PKO.ContractDocument)
+        t.add(iri, RDFS.label, t.text(c.label))
+        t.add(iri, FOAF.page, URIRef(c.link))
+        t.derive(iri, [t.span(c.span, file=f, line=c.line)])
+    for s in n.statements:
+        iri = t.ns["statement/" + s.id]
+        t.add(notice, PKO.hasStatement, iri)
+        t.add(iri, RDF.type, PKO.NoticeStatement)
+        t.add(iri, RDF.type, t.resolver.term(s.kind, file=f, line=s.line, kind="statement kind"))
+        t.add(iri, RDFS.label, t.text(s.label))
+        t.add(iri, DCTERMS.description, t.text(s.description))
+        for curie in s.about:
+            t.add(iri, DCTERMS.subject, t.resolver.term(curie, file=f, line=s.line))
+        for pid in s.processes:
+            t.add(iri, PKO.concernsProcess, t.ns["process/" + pid])
+            written.statement_processes.append((pid, s.line))
+        t.derive(iri, [t.span(x, file=f, line=s.line) for x in s.spans])
 
 
 def write_spans(t: Target, sections: list[SectionRef]) -> None:

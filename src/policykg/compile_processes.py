@@ -11,6 +11,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from .compile import Target
 from .compile_notice import Written
 from .errors import SourceError
+from .law import law_gives
 from .namespaces import DPV, PKO
 from .schema import Process
 from .sources import plain_text
@@ -20,6 +21,10 @@ BASIS_NAMES = {
     "A6-1-a": "consent", "A6-1-b": "contract", "A6-1-c": "legal obligation",
     "A6-1-d": "vital interests", "A6-1-e": "public interest", "A6-1-f": "legitimate interests",
 }
+
+
+CONTRACT_BASIS = URIRef("https://w3id.org/dpv/legal/eu/gdpr#A6-1-b")
+MODALITIES = {"possible": PKO.PossibleUse, "stated": PKO.StatedUse}
 
 
 def kebab(local_name: str) -> str:
@@ -47,6 +52,9 @@ def write_processes(t: Target, processes: list[Process], written: Written) -> No
         _process(t, proc, written, titles.count(proc.title) > 1)
     if written.transfer_process not in seen:
         raise SourceError(f"unknown process {written.transfer_process!r} for transfers", path=t.notice_path)
+    for pid, line in written.statement_processes:
+        if pid not in seen:
+            raise SourceError(f"unknown process {pid!r} in a statement", path=t.notice_path, line=line)
 
 
 def _title_span(t: Target, proc: Process) -> URIRef:
@@ -82,6 +90,9 @@ def _process(t: Target, proc: Process, written: Written, duplicated: bool) -> No
         t.add(iri, SKOS.note, t.text(proc.note))
     for b in bases:
         t.add(iri, DPV.hasLegalBasis, b)
+    if CONTRACT_BASIS in bases:
+        for contract in written.contracts:
+            t.add(iri, PKO.necessaryForContract, contract)
     t.add(iri, DPV.hasDataSubject, audience)
     if proc.audience_span is not None:
         t.add(iri, PKO.audienceStatedIn, t.span(proc.audience_span, file=f, line=line))
@@ -99,18 +110,49 @@ def _process(t: Target, proc: Process, written: Written, duplicated: bool) -> No
             raise SourceError(f"unknown recipient {rid!r} (recipients are listed in notice.yaml)", path=f, line=line)
         t.add(iri, DPV.hasRecipient, written.recipients[rid])
     for offer in written.rights:
-        if any(b in offer.bases for b in bases):
-            for right in offer.rights:
+        offered_for = [str(b) for b in bases if b in offer.bases]
+        for right in offer.rights:
+            if offered_for and law_gives(str(right), offered_for):
                 t.add(iri, DPV.hasRight, right)
     t.derive(iri, [row_span])
+    _exclusions_and_derived(t, iri, proc)
     for entry in proc.interests:
         interest = r.term(entry.interest, file=f, line=entry.line, kind="legitimate interest")
         t.add(iri, PKO.hasLegitimateInterest, interest)
         t.derive(interest, [t.span(entry.span, file=f, line=entry.line)])
-    _data_uses(t, iri, proc)
+    modality = MODALITIES[proc.modality] if proc.modality else written.modality
+    _data_uses(t, iri, proc, modality)
 
 
-def _data_uses(t: Target, process: URIRef, proc: Process) -> None:
+def _exclusions_and_derived(t: Target, process: URIRef, proc: Process) -> None:
+    f, r = t.processes_path, t.resolver
+    for k, x in enumerate(proc.excludes, 1):
+        node = URIRef(f"{process}/exclusion/{k}")
+        purpose = r.term(x.purpose, file=f, line=x.line, kind="purpose")
+        t.add(process, PKO.hasExclusion, node)
+        t.add(node, RDF.type, PKO.Exclusion)
+        t.add(node, PKO.excludedPurpose, purpose)
+        data = [r.term(d, file=f, line=x.line, kind="personal data") for d in x.data]
+        for item in data:
+            t.add(node, PKO.excludedPersonalData, item)
+        what = f"{r.ontology.value(purpose, RDFS.label) or x.purpose}"
+        with_ = " with " + ", ".join(str(r.ontology.value(d, RDFS.label) or d) for d in data) if data else ""
+        t.add(node, RDFS.label, t.text(f"Not for {what[0].lower() + what[1:]}{with_} ({proc.title})"))
+        t.derive(node, [t.span(x.span, file=f, line=x.line)])
+    for d in proc.derived:
+        span = t.span(d.span, file=f, line=d.line)
+        for curie in d.items:
+            item = r.personal_data_item(curie, file=f, line=d.line)
+            node = URIRef(f"{process}/derived/{kebab(curie.split(':', 1)[1])}")
+            t.add(process, DPV.hasPersonalData, item)
+            t.add(process, PKO.hasDerivedPersonalData, node)
+            t.add(node, RDF.type, PKO.DerivedPersonalData)
+            t.add(node, PKO.personalData, item)
+            t.add(node, RDFS.label, t.text(f"{r.ontology.value(item, RDFS.label)} derived in {proc.title}"))
+            t.derive(node, [span])
+
+
+def _data_uses(t: Target, process: URIRef, proc: Process, modality: URIRef) -> None:
     f, r = t.processes_path, t.resolver
     for entry in proc.data:
         under = r.category(entry.under, file=f, line=entry.line)
@@ -124,6 +166,7 @@ def _data_uses(t: Target, process: URIRef, proc: Process) -> None:
             t.add(qualified, RDFS.label, t.text(f"{r.ontology.value(item, RDFS.label)} in {proc.title}"))
             t.add(qualified, PKO.personalData, item)
             t.add(qualified, PKO.listedUnder, under)
+            t.add(qualified, PKO.useModality, modality)
             if entry.qualifier:
                 t.add(qualified, PKO.qualifier, t.text(entry.qualifier))
             t.derive(qualified, [span_iri])

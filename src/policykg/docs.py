@@ -3,8 +3,9 @@
 A small deterministic generator (pyLODE 3.4.1 fails at import and 3.3.4 writes its embedded JSON-LD in a different
 order on every run and leaves out SKOS concepts, which are most of this ontology). One self-contained page, no
 external CSS or scripts: the ontology's metadata, then every class, object property, datatype property and concept
-(grouped by concept scheme) with its label, definition, comment, types, broader / narrower concepts, alignments
-(skos:exactMatch / closeMatch / related), domain and range, each with an anchor named by its local name.
+(grouped by concept scheme) with its label, definition, comment, scope note (why its DPV alignment holds), types,
+broader / narrower concepts, alignments (skos:exactMatch / closeMatch / related), domain and range, each with an
+anchor named by its local name.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.term import Node
 
 from .namespaces import PKO as PKO_NS
 from .namespaces import PREFIXES, compact_iri
@@ -44,12 +46,12 @@ def _local(iri: str) -> str:
     return iri[len(PKO):] if iri.startswith(PKO) else iri
 
 
-def _text(graph: Graph, subject: URIRef, predicate: URIRef) -> str | None:
+def _text(graph: Graph, subject: Node, predicate: URIRef) -> str | None:
     values = sorted(graph.objects(subject, predicate), key=lambda v: (getattr(v, "language", None) != "en", str(v)))
     return str(values[0]) if values else None
 
 
-def _link(iri: URIRef | Literal) -> str:
+def _link(iri: Node) -> str:
     if isinstance(iri, Literal):
         return html.escape(str(iri))
     text = str(iri)
@@ -58,11 +60,11 @@ def _link(iri: URIRef | Literal) -> str:
     return f'<a href="{html.escape(text)}"><code>{html.escape(curie(text))}</code></a>'
 
 
-def _links(values: Iterable[URIRef | Literal]) -> str:
+def _links(values: Iterable[Node]) -> str:
     return ", ".join(_link(v) for v in sorted(set(values), key=lambda v: curie(str(v))))
 
 
-def _sorted_terms(graph: Graph, subjects: Iterable[URIRef]) -> list[URIRef]:
+def _sorted_terms(graph: Graph, subjects: Iterable[Node]) -> list[URIRef]:
     local = {s for s in subjects if isinstance(s, URIRef) and str(s).startswith(PKO)}
     return sorted(local, key=lambda s: (_text(graph, s, RDFS.label) or _local(str(s))).lower())
 
@@ -76,6 +78,9 @@ def _term(graph: Graph, term: URIRef, kind: str) -> str:
     comment = _text(graph, term, RDFS.comment)
     if comment:
         rows.append(("Comment", html.escape(comment)))
+    scope_note = _text(graph, term, SKOS.scopeNote)
+    if scope_note:
+        rows.append(("Scope note", html.escape(scope_note)))
     types = [t for t in graph.objects(term, RDF.type) if t not in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)]
     if types:
         rows.append(("Types", _links(types)))
@@ -88,9 +93,9 @@ def _term(graph: Graph, term: URIRef, kind: str) -> str:
     if narrower:
         rows.append(("Narrower", _links(narrower)))
     for name, predicate in ALIGNMENTS:
-        values = list(graph.objects(term, predicate))
-        if values:
-            rows.append((name.capitalize(), _links(values)))
+        aligned = list(graph.objects(term, predicate))
+        if aligned:
+            rows.append((name.capitalize(), _links(aligned)))
     if (term, RDF.type, OWL.FunctionalProperty) in graph:
         rows.append(("Characteristics", "functional"))
     body = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in rows)

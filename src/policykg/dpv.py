@@ -64,7 +64,7 @@ def fetch_dpv(dest: Path, base_url: str = DPV_RELEASE_BASE, timeout: float = 60.
             target = Path(tmp) / name
             try:
                 request = urllib.request.Request(url, headers={"Accept": "text/turtle"})
-                with urllib.request.urlopen(request, timeout=timeout) as response, target.open("wb") as out:  # noqa: S310
+                with urllib.request.urlopen(request, timeout=timeout) as response, target.open("wb") as out:
                     out.write(response.read())
             except OSError as exc:
                 raise PolicyKGError(f"cannot download {url}: {exc}") from exc

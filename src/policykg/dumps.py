@@ -36,7 +36,7 @@ DATASET_FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
     "trig": (ox.RdfFormat.TRIG, "application/trig"),
 }
 MEDIA_TYPES = {**{ext: media for ext, (_, media) in {**FORMATS, **DATASET_FORMATS}.items()},
-               "json": "application/json", "csv": "text/csv"}
+               "json": "application/json", "csv": "text/csv", "html": "text/html"}
 #: The combined dumps, each in every triple format: the ontology alone, and the ontology with every graph.
 COMBINED_NAMES = ("ontology", "policykg")
 #: The dataset file the embedded store loads (every named graph but DPV), and what it holds.
@@ -269,6 +269,11 @@ def write_artefacts(out: Path, compiled: Compiled) -> dict[str, int]:
     for extension, (rdf_format, _) in DATASET_FORMATS.items():
         prefixes = DUMP_PREFIXES if extension == "trig" else None
         write(f"policykg.{extension}", ox.serialize(quads, format=rdf_format, prefixes=prefixes))
+    from .diff_render import render_html, render_json
+
+    for name, (_, diff) in compiled.diffs.items():
+        write(f"changes-{name}.json", render_json(diff).encode("utf-8"), gz=False)
+        write(f"changes-{name}.html", render_html(diff).encode("utf-8"), gz=False)
     manifest = json.dumps(dataset_manifest(compiled, dumps), indent=1, sort_keys=True) + "\n"
     write(MANIFEST_FILE, manifest.encode("utf-8"), gz=False)
     void = void_description(compiled, dumps, counts, checksums)

@@ -8,6 +8,13 @@ import argparse
 def resource_options(*, dpv: bool = True, texts: bool = True, build: bool = False) -> argparse.ArgumentParser:
     """A parent parser with --dpv-dir, --texts-dir and --build-dir, for subcommands that need them."""
     parent = argparse.ArgumentParser(add_help=False)
+    add_resource_options(parent, dpv=dpv, texts=texts, build=build)
+    return parent
+
+
+def add_resource_options(parent: argparse.ArgumentParser, *, dpv: bool = True, texts: bool = True,
+                         build: bool = False) -> None:
+    """Add --dpv-dir, --texts-dir and --build-dir to a parser."""
     if dpv:
         parent.add_argument("--dpv-dir", help="folder with the DPV 2.3 Turtle files (default: $POLICYKG_DPV_DIR, "
                             "../shared/dpv/2.3, or where `policykg fetch-dpv` put them)")
@@ -17,4 +24,3 @@ def resource_options(*, dpv: bool = True, texts: bool = True, build: bool = Fals
     if build:
         parent.add_argument("--build-dir", help="the build folder (default: ./build or $POLICYKG_BUILD_DIR; "
                             "built if missing or stale)")
-    return parent

@@ -4,7 +4,12 @@ pyoxigraph cannot cancel a running query, so a runaway query would otherwise kee
 The pool keeps N worker processes (fresh interpreters via subprocess, so nothing is inherited from a threaded
 parent and the parent's __main__ is never re-run), each talking over a socketpair;
 a request borrows one, and if the answer is not back before the deadline the process is SIGKILLed and a fresh
-one is started in the background.
+one is started in the background. A query whose worker dies under it (killed from outside, out of memory) is run
+once more on another worker within the same deadline; a query that timed out is never run again.
+
+A pool without a dataset (build_dir None) parses queries for the remote-engine proxy: pyoxigraph's parser is only
+reachable through Store.query, which plans the query and may evaluate part of it, and a deeply nested query can
+overflow its stack; so even parsing an untrusted query happens in a killable process (docs/decisions/0017).
 """
 
 from __future__ import annotations
@@ -12,9 +17,11 @@ from __future__ import annotations
 import argparse
 import ctypes
 import logging
+import math
 import os
 import queue
 import resource
+import select
 import signal
 import socket
 import subprocess
@@ -24,6 +31,7 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import IO, cast
 
 log = logging.getLogger("policykg.query_pool")
 
@@ -51,24 +59,34 @@ class QueryJob:
     graph_format: str | None = "turtle"
     max_result_bytes: int = 50 * 1024 * 1024
     union_default_graph: bool = True
+    #: Only parse (and plan) the query, never read a solution: the answer is ok or syntax.
+    parse_only: bool = False
+    #: The IRI relative IRIs in the query resolve against (the endpoint's URL); None: relative IRIs are errors.
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
 class QueryOutcome:
-    """A worker's answer. status: ok | syntax | error | too_large | not_acceptable."""
+    """A backend's answer. status: ok | syntax | error | too_large | not_acceptable (and, from a remote engine,
+    truncated | backend_error); headers: response headers the client should see with it."""
 
     status: str
     body: bytes = b""
     format_key: str = ""
     kind: str = ""
     message: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
 
 
-class _ResultTooLarge(Exception):
-    pass
+class ResultTooLarge(Exception):
+    """A CappedBuffer was asked to grow beyond its limit."""
 
 
-class _CappedBuffer:
+class _WorkerDied(Exception):
+    """The worker process went away (or answered garbage) while running a job."""
+
+
+class CappedBuffer:
     """A binary writer that refuses to grow beyond a limit (so huge results stop early)."""
 
     def __init__(self, limit: int) -> None:
@@ -81,7 +99,7 @@ class _CappedBuffer:
         self.size += len(data)
         if self.size > self.limit:
             self.overflowed = True
-            raise _ResultTooLarge()
+            raise ResultTooLarge()
         self.parts.append(bytes(data))
         return len(data)
 
@@ -92,6 +110,22 @@ class _CappedBuffer:
         return b"".join(self.parts)
 
 
+def parse_only(store, text: str) -> QueryOutcome:
+    """Have pyoxigraph parse and plan a query without reading any solution: ok, or syntax with its message.
+
+    Store.query plans the query and evaluates it up to its first solution, so `text` must be a probe that makes
+    evaluation empty (server/guard.py wraps the WHERE group in { { ... } FILTER(false) }); calls to functions
+    pyoxigraph does not know are not errors here (the guard reads those itself).
+    """
+    try:
+        store.query(text)
+    except SyntaxError as exc:
+        return QueryOutcome("syntax", message=str(exc))
+    except Exception as exc:  # noqa: BLE001 - planning errors (unknown functions) are not syntax errors
+        return QueryOutcome("ok", message=str(exc))
+    return QueryOutcome("ok")
+
+
 def execute_job(store, job: QueryJob) -> QueryOutcome:
     """Run one job against a store and serialize the result (used in the worker process)."""
     import pyoxigraph as ox
@@ -99,10 +133,12 @@ def execute_job(store, job: QueryJob) -> QueryOutcome:
     from .sparql_formats import BY_KEY, GRAPH, RESULTS
     from .store import query
 
+    if job.parse_only:
+        return parse_only(store, job.query)
     try:
         result = query(
             store, job.query, default_graph_uris=job.default_graph_uris, named_graph_uris=job.named_graph_uris,
-            union_default_graph=job.union_default_graph,
+            union_default_graph=job.union_default_graph, base_iri=job.base_iri,
         )
     except SyntaxError as exc:
         return QueryOutcome("syntax", message=str(exc))
@@ -112,9 +148,13 @@ def execute_job(store, job: QueryJob) -> QueryOutcome:
     key = job.graph_format if kind == GRAPH else job.results_format
     if key is None:
         return QueryOutcome("not_acceptable", kind=kind)
-    buffer = _CappedBuffer(job.max_result_bytes)
+    buffer = CappedBuffer(job.max_result_bytes)
+    out = cast("IO[bytes]", buffer)  # all serialize() uses of it are write()
     try:
-        result.serialize(buffer, BY_KEY[key].oxigraph())
+        if isinstance(result, ox.QueryTriples):
+            result.serialize(out, BY_KEY[key].rdf_format())
+        else:
+            result.serialize(out, BY_KEY[key].results_format())
     except Exception as exc:  # noqa: BLE001
         if buffer.overflowed:
             return QueryOutcome("too_large", kind=kind, message=f"the result is larger than {job.max_result_bytes} bytes")
@@ -131,8 +171,10 @@ def _die_with_parent() -> None:
         pass
 
 
-def _worker_main(conn: Connection, build_dir: str, dpv_dir: str | None, memory_limit: int | None, parent: int) -> None:
-    """Worker process body: load the store, then answer jobs until the socket closes."""
+def _worker_main(conn: Connection, build_dir: str | None, dpv_dir: str | None, memory_limit: int | None,
+                 parent: int) -> None:
+    """Worker process body: load the store (an empty one without a build folder), then answer jobs until the socket
+    closes."""
     _die_with_parent()
     if os.getppid() != parent:
         return
@@ -141,7 +183,12 @@ def _worker_main(conn: Connection, build_dir: str, dpv_dir: str | None, memory_l
     from .store import load_store
 
     try:
-        store = load_store(Path(build_dir), Path(dpv_dir) if dpv_dir else None)
+        if build_dir is None:
+            import pyoxigraph as ox
+
+            store = ox.Store()
+        else:
+            store = load_store(Path(build_dir), Path(dpv_dir) if dpv_dir else None)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
         conn.send(("failed", str(exc)))
         return
@@ -160,6 +207,18 @@ class _Worker:
     def __init__(self, process: subprocess.Popen, conn: Connection) -> None:
         self.process = process
         self.conn = conn
+        self.busy = False
+        # One poll object per worker, made once (Connection.poll builds a selector on every call).
+        self.poller = select.poll()
+        self.poller.register(conn.fileno(), select.POLLIN)
+
+    def wait_readable(self, seconds: float) -> bool:
+        """Whether the worker's answer (or its EOF) is there to read within `seconds`."""
+        return bool(self.poller.poll(math.ceil(max(0.0, seconds) * 1000)))
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
 
     def is_alive(self) -> bool:
         return self.process.poll() is None
@@ -181,20 +240,21 @@ class QueryPool:
 
     def __init__(
         self,
-        build_dir: Path,
+        build_dir: Path | None,
         dpv_dir: Path | None,
         *,
         size: int = 2,
         memory_limit_mb: int | None = 4096,
         start_timeout: float = 120.0,
     ) -> None:
-        self.build_dir = Path(build_dir)
+        self.build_dir = Path(build_dir) if build_dir is not None else None
         self.dpv_dir = Path(dpv_dir) if dpv_dir else None
         self.size = max(1, size)
         self.memory_limit = memory_limit_mb * 1024 * 1024 if memory_limit_mb else None
         self.start_timeout = start_timeout
         self.triples = 0
         self.restarts = 0
+        self.retries = 0
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -216,7 +276,8 @@ class QueryPool:
     def _spawn(self) -> _Worker:
         parent_sock, child_sock = socket.socketpair()
         command = [sys.executable, "-m", "policykg.query_pool", "--fd", str(child_sock.fileno()),
-                   "--build-dir", str(self.build_dir), "--parent", str(os.getpid())]
+                   "--parent", str(os.getpid())]
+        command += ["--build-dir", str(self.build_dir)] if self.build_dir else ["--empty"]
         if self.dpv_dir:
             command += ["--dpv-dir", str(self.dpv_dir)]
         if self.memory_limit:
@@ -284,29 +345,55 @@ class QueryPool:
                 break
 
     def run(self, job: QueryJob, timeout: float) -> QueryOutcome:
-        """Run a job within `timeout` seconds (waiting for a free worker counts); raise QueryTimeout otherwise."""
+        """Run a job within `timeout` seconds (waiting for a free worker counts); raise QueryTimeout otherwise.
+
+        If the worker dies while running the job (not a timeout: that kill is ours), the job runs once more on
+        another worker within what is left of the deadline; a second death raises WorkerCrashed.
+        """
         deadline = time.monotonic() + timeout
+        for attempt in (1, 2):
+            worker = self._borrow(deadline, timeout)
+            try:
+                outcome = self._ask(worker, job, deadline, timeout)
+            except _WorkerDied as exc:
+                self._replace_later(worker)
+                if attempt == 2:
+                    raise WorkerCrashed("the query worker stopped while running the query (memory limit?)") from exc
+                self.retries += 1
+                log.warning("query worker %d died while running a query; running it again on another worker", worker.pid)
+                continue
+            except QueryTimeout:
+                self._replace_later(worker)
+                raise
+            worker.busy = False
+            self._idle.put(worker)
+            return outcome
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _borrow(self, deadline: float, timeout: float) -> _Worker:
+        """A live idle worker, marked busy; QueryTimeout if none becomes free before the deadline."""
         while True:
             try:
                 worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
                 raise QueryTimeout(f"no query worker became free within {timeout:g} s") from None
             if worker.is_alive():
-                break
+                worker.busy = True
+                return worker
             self._replace_later(worker)
+
+    @staticmethod
+    def _ask(worker: _Worker, job: QueryJob, deadline: float, timeout: float) -> QueryOutcome:
+        """Send the job and wait for the answer: QueryTimeout at the deadline, _WorkerDied if the worker is lost."""
         try:
             worker.conn.send(job)
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                self._replace_later(worker)
+            if not worker.wait_readable(deadline - time.monotonic()):
                 raise QueryTimeout(f"the query did not finish within {timeout:g} s and was stopped")
-            outcome = worker.conn.recv()
+            return worker.conn.recv()
         except QueryTimeout:
             raise
-        except Exception as exc:  # noqa: BLE001 - EOF, broken pipe, undecodable answer: the worker is lost
-            self._replace_later(worker)
-            raise WorkerCrashed("the query worker stopped while running the query (memory limit?)") from exc
-        self._idle.put(worker)
-        return outcome
+        except Exception as exc:
+            raise _WorkerDied() from exc
 
     @property
     def idle(self) -> int:
@@ -318,6 +405,16 @@ class QueryPool:
         """How many worker processes exist (busy or idle)."""
         with self._lock:
             return sum(1 for worker in self._all if worker.is_alive())
+
+    def worker_pids(self) -> set[int]:
+        """The process ids of the current worker processes (busy or idle)."""
+        with self._lock:
+            return {worker.pid for worker in self._all}
+
+    def busy_pids(self) -> set[int]:
+        """The process ids of the workers running a query right now."""
+        with self._lock:
+            return {worker.pid for worker in self._all if worker.busy}
 
     def close(self) -> None:
         """Stop every worker."""
@@ -334,11 +431,14 @@ def main(argv: list[str] | None = None) -> int:
     """Worker entry point: `python -m policykg.query_pool --fd N --build-dir DIR ...` (started by QueryPool)."""
     parser = argparse.ArgumentParser(prog="python -m policykg.query_pool")
     parser.add_argument("--fd", type=int, required=True)
-    parser.add_argument("--build-dir", required=True)
+    parser.add_argument("--build-dir", default=None)
+    parser.add_argument("--empty", action="store_true", help="no dataset: an empty store, for parsing queries")
     parser.add_argument("--dpv-dir", default=None)
     parser.add_argument("--memory-limit", type=int, default=None)
     parser.add_argument("--parent", type=int, required=True)
     args = parser.parse_args(argv)
+    if not args.build_dir and not args.empty:
+        parser.error("--build-dir or --empty is required")
     _worker_main(Connection(args.fd), args.build_dir, args.dpv_dir, args.memory_limit, args.parent)
     return 0
 

@@ -63,7 +63,9 @@ def _about(items: list[Finding], result: Validated) -> str:
             text = f"`{focus.removeprefix('process/')}`"
         else:
             text = f"`{focus}`" + (f" (characters {f.spans[0].start}–{f.spans[0].end})" if f.spans else "")
-        grouped.setdefault(_value_label(f), []).append(text)
+        foci = grouped.setdefault(_value_label(f), [])
+        if text not in foci:
+            foci.append(text)
     return "; ".join((f"{cell(value)}: " if value else "") + ", ".join(foci) for value, foci in grouped.items())
 
 

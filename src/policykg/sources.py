@@ -38,8 +38,15 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """A YAML loader that remembers the line of every mapping in its `__line__` key."""
 
 
+class LineMap(dict):  # type: ignore[type-arg]
+    """A YAML mapping that also knows the line of each of its keys (for error messages)."""
+
+    key_lines: dict[Any, int]
+
+
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
-    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
+    mapping = LineMap(yaml.SafeLoader.construct_mapping(loader, node, deep=True))
+    mapping.key_lines = {loader.construct_object(k, deep=True): k.start_mark.line + 1 for k, _ in node.value}
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 

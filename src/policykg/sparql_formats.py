@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -35,6 +36,20 @@ class Format:
         """The pyoxigraph format object for this serialization."""
         return _OXIGRAPH[self.key]()
 
+    def results_format(self) -> ox.QueryResultsFormat:
+        """The pyoxigraph results format of a SELECT/ASK serialization (ValueError for an RDF syntax)."""
+        fmt = self.oxigraph()
+        if not isinstance(fmt, ox.QueryResultsFormat):
+            raise ValueError(f"{self.key} is not a query results format")
+        return fmt
+
+    def rdf_format(self) -> ox.RdfFormat:
+        """The pyoxigraph RDF format of a graph serialization (ValueError for a results format)."""
+        fmt = self.oxigraph()
+        if not isinstance(fmt, ox.RdfFormat):
+            raise ValueError(f"{self.key} is not an RDF syntax")
+        return fmt
+
 
 RESULT_FORMATS: tuple[Format, ...] = (
     Format("json", RESULTS, "application/sparql-results+json", "srj", ("srj",), ("application/json",)),
@@ -49,7 +64,7 @@ GRAPH_FORMATS: tuple[Format, ...] = (
     Format("jsonld", GRAPH, "application/ld+json", "jsonld", ("json-ld", "json"), ("application/json",)),
 )
 
-_OXIGRAPH = {
+_OXIGRAPH: dict[str, Callable[[], ox.QueryResultsFormat | ox.RdfFormat]] = {
     "json": lambda: ox.QueryResultsFormat.JSON,
     "xml": lambda: ox.QueryResultsFormat.XML,
     "csv": lambda: ox.QueryResultsFormat.CSV,

@@ -14,8 +14,17 @@ from .errors import PolicyKGError
 from .labels import Labeller
 from .namespaces import DPV, bind_prefixes, compact_iri
 from .shape_library import (
-    JURISDICTION_OF_LAW, PKS_JURISDICTION, RULE_SETS, SHAPE_SETS, SHAPES_NS, Provision, ShapeLibrary,
-    available_rule_sets, available_shape_sets, load_shapes, shape_concerns,
+    JURISDICTION_OF_LAW,
+    PKS_JURISDICTION,
+    RULE_SETS,
+    SHAPE_SETS,
+    SHAPES_NS,
+    Provision,
+    ShapeLibrary,
+    available_rule_sets,
+    available_shape_sets,
+    load_shapes,
+    shape_concerns,
 )
 from .sources import PolicyText
 from .validate_spans import SourceSpan, SpanReader, node_id
@@ -98,7 +107,7 @@ class _PreparedQueryGraph(Graph):
         super().__init__()
         self._prepared: dict[str, object] = {}
 
-    def query(self, query_object, processor="sparql", result="sparql", initNs=None, initBindings=None,  # noqa: N803
+    def query(self, query_object, processor="sparql", result="sparql", initNs=None, initBindings=None,
               use_store_provided=True, **kwargs):
         """Graph.query, with string queries prepared once and reused."""
         if isinstance(query_object, str) and not initNs and processor == "sparql":
@@ -295,4 +304,4 @@ def _label(labeller: Labeller, data: Graph, node: Node | None) -> str:
     if isinstance(node, BNode):
         return next((str(v) for p in (RDFS.label, SKOS.prefLabel) for v in data.objects(node, p)),
                     "(unnamed node)")
-    return labeller(node)
+    return labeller(str(node))

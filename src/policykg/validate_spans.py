@@ -63,10 +63,12 @@ class SpanReader:
             candidates = [focus]
         spans = []
         for span in candidates:
-            text = self._quotable.get(data.value(span, OA.hasSource)) if self._quotable else None
+            source = data.value(span, OA.hasSource)
+            text = self._quotable.get(source) if source is not None else None
             for selector in data.objects(span, OA.hasSelector):
                 try:
-                    start, end = int(data.value(selector, OA.start)), int(data.value(selector, OA.end))  # type: ignore[arg-type]
+                    start = int(data.value(selector, OA.start))  # type: ignore[call-overload]  # None: skipped
+                    end = int(data.value(selector, OA.end))  # type: ignore[call-overload]
                 except (TypeError, ValueError):
                     continue
                 scope = data.value(span, OA.hasScope)

@@ -69,23 +69,26 @@ class ValidationRun:
 
 
 def encoded_versions(registry: Registry) -> list[Version]:
-    """The registered versions that have their curated folder (data/<name>/), oldest first."""
-    return [v for v in registry.versions if v.data_dir.is_dir()]
+    """The registered versions whose curated folder (data/<name>/) is there and no longer a draft, oldest first."""
+    from .phrases import CURATION_FILE
+
+    return [v for v in registry.versions if v.data_dir.is_dir() and not (v.data_dir / CURATION_FILE).exists()]
 
 
 def choose_versions(registry: Registry, name: str | None) -> tuple[list[Version], list[str]]:
     """The versions to validate (one by name, or every encoded one) and notes on registered ones not encoded yet."""
     if name is not None:
         version = registry.get(name)
-        if not version.data_dir.is_dir():
-            raise SourceError(f"version {name!r} is registered but not encoded yet (no folder {version.data_dir})",
-                              path=registry.path)
+        if version not in encoded_versions(registry):
+            raise SourceError(f"version {name!r} is registered but not encoded yet (no curated folder "
+                              f"{version.data_dir})", path=registry.path)
         return [version], []
     encoded = encoded_versions(registry)
     if not encoded:
         raise SourceError("no version is encoded yet (no data/<name>/ folder)", path=registry.path)
     missing = [v.name for v in registry.versions if v not in encoded]
-    notes = [f"registered but not encoded yet, so not validated: {', '.join(missing)}"] if missing else []
+    notes = [f"registered but not encoded yet (no folder, or still a draft), so not validated: {', '.join(missing)}"
+             ] if missing else []
     return encoded, notes
 
 
@@ -154,7 +157,7 @@ def compare(results: Sequence[Validated], registry: Registry) -> list[FindingCha
     for jurisdiction in dict.fromkeys(r.version.jurisdiction for r in versioned if r.version):
         chain = sorted((r for r in versioned if r.version and r.version.jurisdiction == jurisdiction),
                        key=lambda r: order.get(r.name, 0))
-        for old, new in zip(chain, chain[1:]):
+        for old, new in zip(chain, chain[1:], strict=False):
             before = {identity(f, old.version): f for f in old.outcome.findings}
             after = {identity(f, new.version): f for f in new.outcome.findings}
             appeared = tuple(after[k] for k in after if k not in before)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from pathlib import Path
 
 import pytest
 
 from policykg.publish import add_publish_parser, publish
 from policykg.server import create_app
+from policykg.store import DPV_TURTLE_FILES, read_manifest
 from server_fixture import RUNAWAY_QUERY
 
 QUERIES = [
@@ -31,7 +31,7 @@ def competency_queries() -> list[str]:
 def published(oxigraph_server, server_build_dir, dpv_dir):
     """The fixture build (and DPV) loaded into the Oxigraph server through the Graph Store Protocol."""
     sent = publish(oxigraph_server + "/store", server_build_dir, dpv_dir)
-    assert sent == 2 + (5 if dpv_dir else 0)
+    assert sent == len(read_manifest(server_build_dir).files) + (len(DPV_TURTLE_FILES) if dpv_dir else 0)
     return oxigraph_server
 
 
@@ -68,9 +68,10 @@ def test_remote_mode_keeps_the_protections(remote_app, trap):
     assert remote.post("/sparql", data={"update": "DROP ALL"}).status_code == 403
     assert remote.get("/sparql", query_string={"query": "CLEAR ALL"}).status_code == 403
     service = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{trap.port}/s> {{ ?s ?p ?o }} }}"
-    assert remote.get("/sparql", query_string={"query": service}).status_code == 403
-    time.sleep(0.2)
-    assert trap.connections == []
+    refused = remote.get("/sparql", query_string={"query": service})
+    assert refused.status_code == 403
+    assert refused.data.startswith(f"403 Forbidden: SERVICE <http://127.0.0.1:{trap.port}/s> is not allowed".encode())
+    trap.assert_never_contacted()
     assert rows(remote.get("/sparql", query_string={"query": QUERIES[2]})) == [True]  # nothing was dropped
     bad = remote.get("/sparql", query_string={"query": "SELECT * WHERE { ?s "})
     assert bad.status_code == 400 and b"Traceback" not in bad.data
@@ -78,11 +79,12 @@ def test_remote_mode_keeps_the_protections(remote_app, trap):
 
 def test_remote_timeout_is_503(remote_app):
     remote = remote_app.test_client()
-    started = time.monotonic()
-    response = remote.get("/sparql", query_string={
-        "query": RUNAWAY_QUERY + " # remote"})
+    response = remote.get("/sparql", query_string={"query": RUNAWAY_QUERY + " # remote"})
     assert response.status_code == 503
-    assert time.monotonic() - started < 4
+    assert response.data in (  # the deadline struck while waiting for the answer, or while reading it
+        b"503 Service Unavailable: the backend did not answer within 2 s. Simplify the query or add a LIMIT.\n",
+        b"503 Service Unavailable: the backend did not finish answering within 2 s. Simplify the query or add a "
+        b"LIMIT.\n")
 
 
 def test_remote_linked_data_and_service_description(remote_app):
@@ -101,7 +103,7 @@ def test_publish_command(published, server_build_dir, capsys):
     args = parser.parse_args(["publish", published + "/store", "--build-dir", str(server_build_dir), "--no-dpv",
                               "--no-build"])
     assert args.func(args) == 0
-    assert "published 2 files" in capsys.readouterr().err
+    assert f"published {len(read_manifest(server_build_dir).files)} files" in capsys.readouterr().err
     bad = parser.parse_args(["publish", "http://127.0.0.1:9/store", "--build-dir", str(server_build_dir), "--no-dpv",
                               "--no-build"])
     assert bad.func(bad) == 2
