@@ -1,9 +1,10 @@
 """Benchmark: SHACL validation of every version with every shape and rule (target: under 5 s after DPV is loaded).
 
-Run: python bench/bench_validate.py [--runs 5]. In one process: loading DPV (parse + filter) and the shape and
-rule files, once; then validating each version on its own in one reused workspace (DPV and the ontology loaded
-once, each version's data added for its run), reading the findings and rendering the text report; then the whole
-`policykg validate` as a user runs it, in a fresh process. Versions that are registered but not encoded yet are
+Run: python bench/bench_validate.py [--runs 5]. Loading DPV (parse + filter) and the shape and rule files, once;
+then validating each version on its own, reading the findings, in one process with one reused workspace (DPV and
+the ontology loaded once, each version's data added for its run) and as `policykg validate` does by default (one
+forked worker process per CPU, each with its workspace); rendering the text report; then the whole
+`policykg validate` as a user runs it (compile every version, load DPV, validate, report), in a fresh process. Versions that are registered but not encoded yet are
 stood in for by the June 2025 data under their own namespace (and, for the EU version, the EU's applicable law),
 so the figure is for as many versions as data/versions.yaml registers. Prints the median and min over the runs,
 wall-clock and CPU time (the machine may be shared: CPU time is the steadier figure).
@@ -12,6 +13,7 @@ wall-clock and CPU time (the machine may be shared: CPU time is the steadier fig
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -31,6 +33,7 @@ from policykg.validate_versions import encoded_versions, validate_versions
 from policykg.versions import load_registry
 
 TARGET_S = 5.0
+VALIDATE_ALL = "validate {n} versions, {w} worker processes (the default)"
 
 
 def stand_in(data: Graph, old_base: str, new_base: str, eu: bool) -> Graph:
@@ -83,9 +86,12 @@ def main() -> None:
     timings["load DPV 2.3 (7 files, filtered)"] = (wall, cpu)
     wall, cpu, library = timed(ShapeLibrary.load, args.runs)
     timings["load shapes + rules + provisions"] = (wall, cpu)
-    validate_versions(compiled, names, library, dpv)  # warm-up: imports pySHACL, prepares the SPARQL once
-    wall, cpu, run = timed(lambda: validate_versions(compiled, names, library, dpv), args.runs)
-    timings[f"validate {len(names)} versions, all shapes and rules"] = (wall, cpu)
+    validate_versions(compiled, names, library, dpv, workers=1)  # warm-up: imports pySHACL, parses the SPARQL once
+    wall, cpu, run = timed(lambda: validate_versions(compiled, names, library, dpv, workers=1), args.runs)
+    timings[f"validate {len(names)} versions, one process"] = (wall, cpu)
+    wall, _cpu, run = timed(lambda: validate_versions(compiled, names, library, dpv), args.runs)
+    workers = min(len(names), os.cpu_count() or 1)
+    timings[VALIDATE_ALL.format(n=len(names), w=workers)] = (wall, [float("nan")] * len(wall))
     wall, cpu, _ = timed(lambda: render(run, "text"), args.runs)
     timings["render the text report"] = (wall, cpu)
     exe = Path(sys.executable).with_name("policykg")
@@ -100,10 +106,12 @@ def main() -> None:
     print(f"{'stage':58} {'wall median':>11} {'wall min':>9} {'cpu median':>11}")
     for stage, (w, c) in timings.items():
         print(f"{stage:58} {statistics.median(w):11.3f} {min(w):9.3f} {statistics.median(c):11.3f}")
-    total = statistics.median(timings[f"validate {len(names)} versions, all shapes and rules"][0])
+    total = statistics.median(timings[VALIDATE_ALL.format(n=len(names), w=workers)][0])
+    alone = timings[f"validate {len(names)} versions, one process"]
     verdict = "met" if total < TARGET_S else "NOT met"
     print(f"target: every version with every shape and rule under {TARGET_S:.0f} s once DPV is loaded -> {verdict} "
-          f"({total:.2f} s wall, {statistics.median(timings[f'validate {len(names)} versions, all shapes and rules'][1]):.2f} s CPU)")
+          f"({total:.2f} s wall with {workers} worker processes; one process: {statistics.median(alone[0]):.2f} s wall, "
+          f"{statistics.median(alone[1]):.2f} s CPU)")
 
 
 if __name__ == "__main__":

@@ -98,3 +98,19 @@ def test_identity_strips_the_version_namespace():
     assert identity(finding, june) == ("https://w3id.org/policykg/shapes#S", "process/li-ai-development",
                                        "https://w3id.org/policykg/ontology#X")
     assert identity(finding, None)[1] == june.base + "process/li-ai-development"
+
+
+def test_worker_processes_give_the_same_report(two_versions: Path, dpv_folder: Path):
+    """Versions validated in forked worker processes give exactly what one process gives."""
+    from policykg.build import compile_graphs
+    from policykg.report import render
+    from policykg.shape_library import ShapeLibrary
+    from policykg.validate import load_dpv_graph
+    from policykg.validate_versions import validate_versions
+
+    compiled = compile_graphs(dpv_folder, versions=[JUNE, LATER])
+    library, dpv = ShapeLibrary.load(["transparency", "gdpr", "aadc"]), load_dpv_graph(dpv_folder)
+    alone = validate_versions(compiled, [JUNE, LATER], library, dpv, workers=1)
+    forked = validate_versions(compiled, [JUNE, LATER], library, dpv, workers=2)
+    assert render(forked, "json") == render(alone, "json")
+    assert len(forked.changes) == 1 and forked.changes[0].disappeared

@@ -99,23 +99,23 @@ def load_dpv_graph(dpv_dir: Path | str) -> Graph:
     return add_triples(Graph(), (t for t in dpv_triples(Path(dpv_dir)) if t.predicate.value in DPV_PREDICATES))
 
 
+#: SPARQL texts parsed once per process (a parsed query does not depend on the graph it runs on).
+_PREPARED: dict[str, object] = {}
+
+
 class _PreparedQueryGraph(Graph):
     """A graph that parses each SPARQL text once: pySHACL runs the same constraint query for every focus node,
     and rdflib's parser, not the evaluation, is then most of the cost."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._prepared: dict[str, object] = {}
-
     def query(self, query_object, processor="sparql", result="sparql", initNs=None, initBindings=None,
               use_store_provided=True, **kwargs):
-        """Graph.query, with string queries prepared once and reused."""
+        """Graph.query, with string queries prepared once (per process) and reused."""
         if isinstance(query_object, str) and not initNs and processor == "sparql":
             from rdflib.plugins.sparql import prepareQuery
 
-            if query_object not in self._prepared:
-                self._prepared[query_object] = prepareQuery(query_object)
-            query_object = self._prepared[query_object]
+            if query_object not in _PREPARED:
+                _PREPARED[query_object] = prepareQuery(query_object)
+            query_object = _PREPARED[query_object]
         return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
 
 

@@ -3,7 +3,10 @@ findings appeared or disappeared between consecutive versions of a jurisdiction.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -110,18 +113,51 @@ def run_encoded_versions(dpv_dir: Path, texts_dir: str | Path | None = None, ver
     return run
 
 
-def validate_versions(compiled: Compiled, names: Sequence[str], library: ShapeLibrary, dpv: Graph | None) -> ValidationRun:
-    """Validate each named version on its own (ontology + its data), reusing one workspace, then compare them."""
-    workspace = Workspace(library, dpv, shared=[compiled.ontology])
+def validate_versions(compiled: Compiled, names: Sequence[str], library: ShapeLibrary, dpv: Graph | None,
+                      workers: int | None = None) -> ValidationRun:
+    """Validate each named version on its own (ontology + its data), then compare them. Versions are independent:
+    with several CPUs they run in forked worker processes (each reusing one workspace for the versions it is
+    given), else one after the other in one workspace; workers=1 forces the latter."""
     rules_run = any(info.rule for info in library.shapes.values())
+    outcomes = _outcomes(compiled, names, library, dpv, workers)
     results = []
-    for name in names:
-        version, data = compiled.registry.get(name), compiled.versions[name]
-        text = compiled.texts.get(name)
-        outcome = workspace.validate(data, [text] if text else [], version.jurisdiction)
-        outcome.notes.extend(_jurisdiction_check(version, data, rules_run))
+    for name, outcome in zip(names, outcomes, strict=True):
+        version = compiled.registry.get(name)
+        outcome.notes.extend(_jurisdiction_check(version, compiled.versions[name], rules_run))
         results.append(Validated(name, version.label, outcome, version))
     return ValidationRun(results, compare(results, compiled.registry))
+
+
+#: What forked workers inherit: (compiled, library, dpv) and, once built in a worker, its workspace.
+_SHARED: tuple[Compiled, ShapeLibrary, Graph | None] | None = None
+_WORKSPACE: Workspace | None = None
+
+
+def _outcomes(compiled: Compiled, names: Sequence[str], library: ShapeLibrary, dpv: Graph | None,
+              workers: int | None) -> list[Outcome]:
+    """One outcome per name, in order: in forked worker processes when there are several CPUs and versions."""
+    global _SHARED, _WORKSPACE
+    count = min(len(names), workers or os.cpu_count() or 1)
+    _SHARED, _WORKSPACE = (compiled, library, dpv), None
+    try:
+        if count > 1 and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+                return list(pool.map(_validate_one, names))
+        return [_validate_one(name) for name in names]
+    finally:
+        _SHARED, _WORKSPACE = None, None
+
+
+def _validate_one(name: str) -> Outcome:
+    """Validate one version in this process's workspace (DPV and the ontology loaded once per process)."""
+    global _WORKSPACE
+    assert _SHARED is not None, "validate_versions sets the shared state first"
+    compiled, library, dpv = _SHARED
+    if _WORKSPACE is None:
+        _WORKSPACE = Workspace(library, dpv, shared=[compiled.ontology])
+    text = compiled.texts.get(name)
+    return _WORKSPACE.validate(compiled.versions[name], [text] if text else [], compiled.registry.get(name).jurisdiction)
 
 
 def _jurisdiction_check(version: Version, data: Graph, rules_run: bool) -> list[str]:
