@@ -152,3 +152,19 @@ def test_messages_explain_what_is_checked(library: ShapeLibrary):
         message = str(graph.value(constraint, SH.message))
         assert re.search(r"(dpv|pko|eu-gdpr|pd):\w+", message), iri
         assert re.search(r"\b(check|weigh)\b", message), iri
+
+
+def test_a_broken_rule_file_is_a_clear_error(tmp_path: Path):
+    """A syntax error in a rule file names the file and line (the command exits 2 before any output)."""
+    import shutil
+
+    from policykg.config import shapes_dir
+    from policykg.errors import PolicyKGError
+
+    folder = tmp_path / "shapes"
+    shutil.copytree(shapes_dir(), folder)
+    broken = folder / "rules" / "dsa.ttl"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("sh:severity sh:Warning ;", "sh:severity sh:Warning", 1),
+                      encoding="utf-8")
+    with pytest.raises(PolicyKGError, match=re.escape(str(broken)) + r":\d+: Turtle syntax error"):
+        ShapeLibrary.load(directory=folder)
