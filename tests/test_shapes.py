@@ -1,8 +1,11 @@
-"""The SHACL shapes, case by case: each valid graph conforms, each invalid graph breaks exactly the shape it names.
+"""The SHACL shapes and rules, case by case: each valid graph conforms, each invalid graph breaks exactly the shape
+it names.
 
 Cases are files: tests/shapes/valid/*.ttl (a leading `# covers: pks:Shape ...` or `# covers: all` names the
 shapes the graph exercises) and tests/shapes/invalid/*.ttl (leading `# expect: pks:Shape <focus>` lines,
-focus as a CURIE of the file's prefixes, a full IRI, or `_:` for a blank node).
+focus as a CURIE of the file's prefixes, a full IRI, or `_:` for a blank node). A `# sets: NAME ...` line
+validates the case with those shape or rule files only (`rules`: every rule file), e.g. a rule case that is not
+a complete notice; without it, every shape and rule file is used.
 """
 
 from __future__ import annotations
@@ -14,13 +17,13 @@ import pytest
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from policykg.config import shapes_dir
-from policykg.validate import SHAPE_SETS, SHAPES_NS, load_dpv_graph, load_shapes, validate_graph
+from policykg.shape_library import RULE_SETS, SHAPE_SETS, SHAPES_NS, available_rule_sets, load_shapes, set_path
+from policykg.validate import load_dpv_graph, validate_graph
 
 CASES = Path(__file__).parent / "shapes"
 VALID = sorted((CASES / "valid").glob("*.ttl"))
 INVALID = sorted((CASES / "invalid").glob("*.ttl"))
-MIN_VALID, MIN_INVALID = 4, 48
+MIN_VALID, MIN_INVALID = 13, 62
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +65,15 @@ def expand(graph: Graph, term: str) -> str:
     return str(namespaces[prefix]) + local
 
 
+def case_sets(path: Path) -> list[str] | None:
+    """The shape and rule files a case names in `# sets:` (`rules` for every rule file), or None for all."""
+    rows = header(path, "sets")
+    if not rows:
+        return None
+    names = [n for row in rows for n in row]
+    return [s for n in names for s in (available_rule_sets() if n == "rules" else [n])]
+
+
 def found(outcome) -> set[tuple[str, str]]:
     """(shape, focus) pairs of the findings; blank-node focus nodes as `_:`."""
     return {(f.shape, "_:" if f.focus.startswith("_:") else f.focus) for f in outcome.findings}
@@ -74,7 +86,7 @@ def test_enough_cases():
 
 @pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
 def test_valid_case_conforms_without_findings(path: Path, dpv_graph: Graph):
-    outcome = validate_graph(Graph().parse(path), dpv_graph)
+    outcome = validate_graph(Graph().parse(path), dpv_graph, case_sets(path))
     assert outcome.conforms
     assert [(f.shape, f.focus, f.message) for f in outcome.findings] == []
 
@@ -84,16 +96,16 @@ def test_invalid_case_breaks_exactly_its_shape(path: Path, dpv_graph: Graph):
     graph = Graph().parse(path)
     expected = {(expand(graph, shape), expand(graph, focus)) for shape, focus in header(path, "expect")}
     assert expected, f"{path.name} names no expected finding (# expect: pks:Shape focus)"
-    outcome = validate_graph(graph, dpv_graph)
+    outcome = validate_graph(graph, dpv_graph, case_sets(path))
     assert found(outcome) == expected
     concerns = {f.concern for f in outcome.findings}
-    assert outcome.conforms == (concerns <= {"transparency", "rights"})
+    assert outcome.conforms == (concerns <= {"transparency", "rights", *RULE_SETS})
     assert all(f.message and "{" not in f.message for f in outcome.findings)
 
 
 def test_every_shape_has_a_valid_and_an_invalid_case():
     shapes = targeted_shapes()
-    assert len(shapes) >= 45
+    assert len(shapes) >= 58
     broken = {expand(Graph(), shape) for path in INVALID for shape, _ in header(path, "expect")}
     covered: set[str] = set()
     for path in VALID:
@@ -117,7 +129,7 @@ def test_every_shape_is_documented_and_has_a_severity():
 
 
 def test_severities_follow_the_concern():
-    for name in SHAPE_SETS:
+    for name in (*SHAPE_SETS, *RULE_SETS):
         graph = load_shapes([name])
         in_file = [URIRef(s) for s in targeted_shapes() if (URIRef(s), None, None) in graph]
         severities = {graph.value(s, SH.severity) for s in in_file}
@@ -127,12 +139,12 @@ def test_severities_follow_the_concern():
             assert severities and severities <= {SH.Warning, SH.Info}, name
 
 
-@pytest.mark.parametrize("name", SHAPE_SETS)
+@pytest.mark.parametrize("name", (*SHAPE_SETS, *RULE_SETS))
 def test_shapes_file_passes_shacl_shacl(name: str):
     from pyshacl import validate
     from pyshacl.errors import ReportableRuntimeError
 
-    graph = Graph().parse(shapes_dir() / f"{name}.ttl")
+    graph = Graph().parse(set_path(name))
     try:
         conforms, _report, text = validate(Graph(), shacl_graph=graph, meta_shacl=True, advanced=True)
     except ReportableRuntimeError as exc:  # raised when the shapes graph fails SHACL-SHACL

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -59,11 +58,66 @@ def test_warnings_alone_exit_0(capsys):
     assert "conforms: 0 violations, 1 warning" in out
 
 
-def test_no_files_validates_the_compiled_sources(capsys, policy_text_path: Path):
-    code, out, err = run(capsys, "--source-text", str(policy_text_path), "--shapes", "structure", "completeness")
+def test_no_files_validates_each_encoded_version(capsys):
+    code, out, err = run(capsys, "--shapes", "structure")
     assert code == 0, err
-    assert "compiled sources (https://privacycenter.instagram.com/policy/" in out
-    assert "conforms: 0 violations, 0 warnings, 0 info (shapes: structure, completeness)" in out
+    assert "=== meta-uk-2025-06-16: Meta Privacy Policy (UK), effective 16 June 2025 [uk]" in out
+    assert "=== meta-eu-2025-12-16: Meta Privacy Policy (EU), effective 16 December 2025 [eu]" in out
+    assert out.count("conforms: 0 violations, 0 warnings, 0 info (shapes: structure)") == 5  # 4 versions + total
+    assert "uk: meta-uk-2024-11-14 -> meta-uk-2025-04-07: 0 appeared, 0 disappeared" in out
+
+
+def test_version_and_rules_only(capsys):
+    code, out, err = run(capsys, "--version", "meta-uk-2025-06-16", "--rules-only", "--format", "json")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["shape_sets"] == ["gdpr", "aadc", "dsa"]
+    assert [v["name"] for v in document["versions"]] == ["meta-uk-2025-06-16"]
+    assert document["versions"][0]["jurisdiction"] == "uk"
+    finding = next(f for f in document["findings"] if f["shape"].endswith("#ChildConsentUKRule"))
+    assert finding["version"] == "meta-uk-2025-06-16" and finding["jurisdiction"] == "uk"
+    assert [(p["label"], p["url"]) for p in finding["provisions"]] == [
+        ("UK GDPR Art. 8(1)", "https://www.legislation.gov.uk/eur/2016/679/article/8"),
+        ("Data Protection Act 2018 s. 9 (age 13 for Art. 8)", "https://www.legislation.gov.uk/ukpga/2018/12/section/9")]
+    assert all(f["concern"] in ("gdpr", "aadc", "dsa") for f in document["findings"])
+    assert document["changes"] == []
+
+
+def test_text_and_html_reports_name_provisions(capsys):
+    code, out, _ = run(capsys, "--version", "meta-uk-2025-06-16", "--shapes", "aadc")
+    assert code == 0
+    assert ("   provision: ICO Age Appropriate Design Code, standard 7: Default settings <https://ico.org.uk/"
+            in out)
+    code, out, _ = run(capsys, "--version", "meta-uk-2025-06-16", "--shapes", "dsa", "gdpr", "--format", "html")
+    assert code == 0
+    assert '<a href="https://www.legislation.gov.uk/eur/2016/679/article/6">UK GDPR Art. 6(1)(f)</a>' in out
+    assert "Digital Services Act" not in out  # the DSA applies to EU notices only
+
+
+#: Bad options: (arguments, what the error must say). Each exits with 2 and writes nothing on standard output.
+BAD_OPTIONS = [
+    (["--version", "meta-xx"], "unknown version 'meta-xx' (known: meta-uk-2024-11-14"),
+    ([str(VALID), "--version", "meta-uk-2025-06-16"], "--version names an encoded version"),
+    (["--rules-only", "--shapes", "structure"], "--rules-only runs rule sets only (gdpr, aadc, dsa); 'structure'"),
+]
+
+
+@pytest.mark.parametrize("argv, message", BAD_OPTIONS, ids=[" ".join(a) for a, _ in BAD_OPTIONS])
+def test_bad_options_are_clear_errors(capsys, argv: list[str], message: str):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert message in err
+
+
+def test_texts_dir_replaces_source_text(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["validate", "--source-text", "x.txt"])
+    assert exc.value.code == 2
+    assert "unrecognized arguments: --source-text" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["validate", "--help"])
+    assert "--texts-dir" in capsys.readouterr().out
 
 
 def test_console_script_exit_code():
@@ -196,15 +250,21 @@ def test_html_report_is_self_contained_and_escaped(capsys, tmp_path: Path):
     assert "Process has a purpose" in out
 
 
-def test_text_report_quotes_the_policy(capsys, tmp_path: Path, policy_text_path: Path, dpv_folder: Path):
-    """On the real graph dump, the transparency findings quote the policy text."""
-    from policykg.build import build
+def test_files_are_quoted_from_the_text_their_graph_records(capsys, tmp_path: Path, dpv_folder: Path):
+    """A version's graph as a file: its spans are quoted from the text found by the name and sha256 it records."""
+    from policykg.build import compile_graphs
 
-    out_dir = tmp_path / "build"
-    build(out_dir, dpv_folder, policy_text_path, strict=True)
-    code, out, err = run(capsys, str(out_dir / "policykg.ttl"), "--shapes", "transparency",
-                         "--source-text", str(policy_text_path))
+    compiled = compile_graphs(dpv_folder, versions=["meta-uk-2025-06-16"])
+    if "meta-uk-2025-06-16" not in compiled.texts:
+        pytest.skip("the June 2025 policy text was not found")
+    dump = tmp_path / "june.ttl"
+    (compiled.ontology + compiled.versions["meta-uk-2025-06-16"]).serialize(dump, format="turtle")
+    code, out, err = run(capsys, str(dump), "--shapes", "transparency")
     assert code == 0, err
     assert "“We keep information as long as we need it to provide our Products" in out
     assert "source (characters 18660-18793" in out
-    shutil.rmtree(out_dir)
+    assert "   provision: UK GDPR Art. 13(2)(a) <https://www.legislation.gov.uk/eur/2016/679/article/13>" in out
+    code, out, _ = run(capsys, str(dump), "--shapes", "transparency", "--texts-dir", str(tmp_path))
+    assert code == 0
+    assert "source (characters 18660-18793, https://privacycenter.instagram.com/policy/)\n" in out
+    assert "the policy text was not available" in out

@@ -1,4 +1,4 @@
-"""The `policykg validate` subcommand: SHACL shapes over the built graph or given RDF files."""
+"""The `policykg validate` subcommand: SHACL shapes and rules over each encoded version, or over given RDF files."""
 
 from __future__ import annotations
 
@@ -11,93 +11,103 @@ from typing import TYPE_CHECKING
 
 from .errors import PolicyKGError
 
-if TYPE_CHECKING:
-    from .validate import SourceText
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .validate_versions import ValidationRun
 
 EXIT_OK, EXIT_NONCONFORMANT = 0, 1
 
-DESCRIPTION = """Validate a privacy-notice graph with the SHACL shapes in shapes/ (structure, completeness,
-transparency, rights), with the DPV 2.3 files as the ontology graph.
+DESCRIPTION = """Validate privacy-notice graphs with the SHACL shapes in shapes/ (structure, completeness,
+transparency, rights) and the rule library in shapes/rules/ (gdpr: UK and EU GDPR; aadc: the ICO's Age
+Appropriate Design Code, UK; dsa: the Digital Services Act, EU), with the DPV 2.3 files mixed in.
 
-With no FILE, the graph compiled from the curated sources (ontology + data) is validated; with FILEs
-(Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD; optionally gzipped), those files are, e.g. the
-build's policykg.ttl or another notice encoded the same way (give its ontology too).
+With no FILE, every encoded version (data/<name>/) is compiled and validated on its own, the ontology with that
+version's data (never the union of versions), or only the one --version names; when several versions of a
+jurisdiction are validated, the report also lists the findings that appeared or disappeared between consecutive
+ones. A rule applies only to notices of its jurisdiction (dpv:hasApplicableLaw legal-gb:law-GDPR: uk;
+legal-eu:law-GDPR: eu). With FILEs (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD; optionally gzipped),
+those files are validated together, e.g. another notice encoded the same way (give its ontology too).
 
 Exit codes: 0 conforms (warnings and info allowed), 1 violations, 2 error."""
 
 
 def add_validate_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register the `validate` subcommand."""
+    from .options import resource_options
     from .report import FORMATS
 
-    p = subparsers.add_parser("validate", help="check the graph (or RDF files) with the SHACL shapes",
+    p = subparsers.add_parser("validate", parents=[resource_options()],
+                              help="check each version (or RDF files) with the SHACL shapes and rules",
                               description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("files", nargs="*", metavar="FILE", help="RDF files to validate (default: the compiled sources)")
+    p.add_argument("files", nargs="*", metavar="FILE", help="RDF files to validate (default: the encoded versions)")
+    p.add_argument("--version", metavar="NAME", help="validate this encoded version only (default: every one)")
     p.add_argument("--shapes", nargs="+", metavar="NAME",
-                   help="shape files to use, by name: structure, completeness, transparency, rights (default: all)")
+                   help="shape or rule files to use, by name: structure, completeness, transparency, rights, "
+                        "gdpr, aadc, dsa (default: all)")
+    p.add_argument("--rules-only", action="store_true", help="run the rule library alone (with --shapes: "
+                   "only the rule files named)")
     p.add_argument("--format", default="text", choices=FORMATS, help="report format (default: text)")
     p.add_argument("--out", help="write the report to this file (atomically) instead of standard output")
-    p.add_argument("--dpv-dir", help="folder with the DPV 2.3 Turtle files (default: $POLICYKG_DPV_DIR, "
-                   "../shared/dpv/2.3, or where `policykg fetch-dpv` put them)")
-    p.add_argument("--source-text", help="the policy text, to quote source spans (default: "
-                   "$POLICYKG_SOURCE_TEXT or ../shared/seed/...; without it spans are given as offsets)")
     p.set_defaults(func=cmd_validate)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Run the validation and write the report; return the exit code."""
-    from .config import locate_source_text, require_dpv_dir, require_source_text
+    from .config import require_dpv_dir
     from .report import render, summary_line
-    from .validate import available_shape_sets, load_dpv_graph, validate_graph
+    from .shape_library import ShapeLibrary
 
-    available = available_shape_sets()
-    unknown = [n for n in (args.shapes or []) if n not in available]
-    if unknown:
-        hint = (" (files given after --shapes are read as shape names: put them first, or end the list with --)"
-                if any(Path(n).suffix for n in unknown) else "")
-        raise PolicyKGError(f"unknown shapes {', '.join(repr(n) for n in unknown)}; available: "
-                            f"{', '.join(available)}{hint}")
+    sets = _choose(args)
     if args.out and Path(args.out).is_dir():
         raise PolicyKGError("--out names a folder; give a file name", path=args.out)
-
-    if args.files:
-        from .rdf_input import parse_rdf_files
-
-        graphs = [parse_rdf_files(args.files)]
-        title = ", ".join(args.files)
-        dpv_dir = require_dpv_dir(args.dpv_dir)
-    else:
-        from .build import compile_graphs
-
-        dpv_dir = require_dpv_dir(args.dpv_dir)
-        compiled = compile_graphs(dpv_dir, args.source_text)
-        for warning in compiled.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        graphs = [compiled.ontology, compiled.data]
-        title = f"compiled sources ({compiled.notice_url}, effective {compiled.effective})"
-
-    text_path = require_source_text(args.source_text) if args.source_text else locate_source_text().path
-    source = _read_text(text_path) if text_path else None
-
-    outcome = validate_graph(graphs, load_dpv_graph(dpv_dir), args.shapes, source)
-    rendered = render(outcome, args.format, title)
+    if args.files and args.version:
+        raise PolicyKGError("--version names an encoded version; it cannot be combined with FILEs")
+    dpv_dir = require_dpv_dir(args.dpv_dir)
+    run, title = (_files_run(args, ShapeLibrary.load(sets), dpv_dir) if args.files
+                  else _versions_run(args, sets, dpv_dir))
+    rendered = render(run, args.format, title)
     if args.out:
         write_atomically(Path(args.out), rendered)
-        print(f"{args.out}: {summary_line(outcome)}")
+        print(f"{args.out}: {summary_line(run)}")
     else:
         sys.stdout.write(rendered)
         if args.format != "text":
-            print(summary_line(outcome), file=sys.stderr)
-    return EXIT_OK if outcome.conforms else EXIT_NONCONFORMANT
+            print(summary_line(run), file=sys.stderr)
+    return EXIT_OK if run.conforms else EXIT_NONCONFORMANT
 
 
-def _read_text(path: Path) -> SourceText:
-    from .validate import SourceText
+def _choose(args: argparse.Namespace) -> tuple[str, ...]:
+    """The shape and rule sets the options name, with a hint when file names were taken for shape names."""
+    from .shape_library import available_rule_sets, available_shape_sets, choose_sets, unknown_sets_error
 
-    try:
-        return SourceText.read(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyKGError(f"cannot read the policy text: {exc}", path=path) from exc
+    known = set(available_shape_sets()) | set(available_rule_sets())
+    unknown = [n for n in args.shapes or [] if n not in known]
+    if unknown and any(Path(n).suffix for n in unknown):
+        raise unknown_sets_error(unknown, hint=" (files given after --shapes are read as shape names: put them "
+                                 "first, or end the list with --)")
+    return choose_sets(args.shapes, args.rules_only)
+
+
+def _files_run(args: argparse.Namespace, library, dpv_dir: Path) -> tuple[ValidationRun, str]:
+    """The given files, validated together."""
+    from .rdf_input import parse_rdf_files
+    from .validate import Workspace, load_dpv_graph
+    from .validate_spans import texts_for_graph
+    from .validate_versions import Validated, ValidationRun
+
+    data = parse_rdf_files(args.files)
+    title = ", ".join(args.files)
+    outcome = Workspace(library, load_dpv_graph(dpv_dir)).validate(data, texts_for_graph(data, args.texts_dir))
+    return ValidationRun([Validated("", title, outcome)]), title
+
+
+def _versions_run(args: argparse.Namespace, sets: tuple[str, ...], dpv_dir: Path) -> tuple[ValidationRun, str]:
+    """Every encoded version (or the one --version names), each compiled and validated on its own."""
+    from .validate_versions import run_encoded_versions
+
+    run = run_encoded_versions(dpv_dir, args.texts_dir, args.version, sets,
+                               warn=lambda w: print(f"warning: {w}", file=sys.stderr))
+    names = [r.name for r in run.results]
+    return run, f"{len(names)} encoded version{'s' if len(names) != 1 else ''} ({', '.join(names)})"
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -25,8 +25,9 @@ def validate_build(build: Path | str | None = None, dpv_dir: Path | str | None =
     SHACL shapes, quoting spans from that version's text when it is found: policykg.validate's Outcome."""
     from ..config import locate_dpv_dir
     from ..rdf_input import parse_rdf_files
+    from ..sources import read_policy_text
     from ..store import read_manifest
-    from ..validate import SourceText, load_dpv_graph, validate_graph
+    from ..validate import load_dpv_graph, validate_graph
     from ..versions import load_registry, locate_text
     from .session import build_dir
 
@@ -43,7 +44,7 @@ def validate_build(build: Path | str | None = None, dpv_dir: Path | str | None =
     except Exception:  # noqa: BLE001 - without the registry entry, spans are given as offsets only
         text_path = None
     return validate_graph(parse_rdf_files(files), load_dpv_graph(dpv) if dpv else None,
-                          source_text=SourceText.read(text_path) if text_path else None)
+                          texts=read_policy_text(text_path) if text_path else None)
 
 
 def quote(text: str | None, limit: int = 220) -> str:
