@@ -90,7 +90,7 @@ def test_text_and_html_reports_name_provisions(capsys):
             in out)
     code, out, _ = run(capsys, "--version", "meta-uk-2025-06-16", "--shapes", "dsa", "gdpr", "--format", "html")
     assert code == 0
-    assert '<a href="https://www.legislation.gov.uk/eur/2016/679/article/6">UK GDPR Art. 6(1)(f)</a>' in out
+    assert '<a href="https://www.legislation.gov.uk/eur/2016/679/article/21">UK GDPR Art. 21(2)-(3)</a>' in out
     assert "Digital Services Act" not in out  # the DSA applies to EU notices only
 
 

@@ -54,15 +54,7 @@ NO_AUTOMATED_DECISION_RIGHT = {
 }
 
 
-#: Processes whose audience reaches people under 18 (pko:RegisteredUserUnderAgeOfMajority or a broader audience:
-#: registered users, product users, any person), by legal basis.
-MINORS_LI = {
-    "li-minors-personalising", "li-minors-providing-and-improving", "li-minors-safety-integrity-security",
-    "li-minors-communicating", "li-measurement-analytics-business-services", "li-cross-product-experiences",
-    "li-business-intelligence", "li-audience-network-ads", "li-business-list-ads", "li-marketing-communications",
-    "li-research-social-good", "li-anonymising", "li-law-enforcement-legal-requests", "li-safety-outside-contract",
-    "li-sharing-with-partners-on-request", "li-ai-development",
-}
+#: Consent processes, whose audience (product users) reaches people under 18.
 MINORS_CONSENT = {
     "consent-special-protections", "consent-whatsapp-accounts-center", "consent-partner-data-ads",
     "consent-sharing-on-request", "consent-device-based-settings", "consent-face-analysis",
@@ -70,10 +62,8 @@ MINORS_CONSENT = {
 
 #: The rule findings on the June 2025 UK text: rule -> {(process, audience or None)}.
 RULES = {
-    # Art. 6(1)(f): no balancing or safeguard for children is recorded for any legitimate-interest process that
-    # reaches them (the text's general statement at characters 106824-107315 is not encoded; see the README).
-    "ChildLegitimateInterestsRule": {(p, "pko:RegisteredUserUnderAgeOfMajority" if "minors" in p else "pko:RegisteredUser")
-                                     for p in MINORS_LI},
+    # Art. 6(1)(f) finds nothing: the text states how minors' interests weigh in the balancing (characters
+    # 106824-107315), encoded as a balancing test for under-18s (statement minors-balancing), which the rule reads.
     # Art. 8 / DPA 2018 s. 9: consent rows for all users, nothing on younger users' consent or age checks.
     "ChildConsentUKRule": {(p, "pko:ProductUser") for p in MINORS_CONSENT},
     # Art. 9(2): face analysis derives biometric data (pd:FacialPrint) and rests on consent with no Art. 9(2)
@@ -104,13 +94,13 @@ RULES = {
 _NOTICE_LEVEL = {"AutomatedDecisionMakingShape": 1, "RetentionPeriodShape": 1, "TransferDestinationsShape": 1,
                  "TransferMechanismShape": 1, "RightOfferedBeyondTheLawShape": 2, "SpecialCategoryBasisShape": 1,
                  "SpecialCategoryConditionRule": 1, "DirectMarketingObjectionRule": 2, "ChildProfilingDecisionRule": 3}
-_UK_BEFORE_JUNE = {**_NOTICE_LEVEL, "RightsForLegalBasisShape": 48, "ChildLegitimateInterestsRule": 15,
+_UK_BEFORE_JUNE = {**_NOTICE_LEVEL, "RightsForLegalBasisShape": 48,
                    "ChildConsentUKRule": 5, "ChildAdvertisingRule": 4, "ChildProfilingByDefaultRule": 3}
 COUNTS = {
     "meta-uk-2024-11-14": _UK_BEFORE_JUNE,
     "meta-uk-2025-04-07": _UK_BEFORE_JUNE,
     JUNE: {**_NOTICE_LEVEL, **{rule: len(found) for rule, found in RULES.items()}, "RightsForLegalBasisShape": 52},
-    "meta-eu-2025-12-16": {**_NOTICE_LEVEL, "RightsForLegalBasisShape": 52, "ChildLegitimateInterestsRule": 16,
+    "meta-eu-2025-12-16": {**_NOTICE_LEVEL, "RightsForLegalBasisShape": 52,
                            "ChildConsentEURule": 7, "MinorProfilingAdsRule": 3},
 }
 KNOWN_VIOLATION = ("SpecialCategoryBasisShape", "process/consent-face-analysis")
@@ -151,7 +141,6 @@ def test_changes_between_versions_are_listed(every_version: ValidationRun):
     version = every_version.results[[r.name for r in every_version.results].index(JUNE)].version
     assert {identity(f, version)[:2] for f in june.appeared if f.rule} == {
         (SHAPES_NS + "ChildConsentUKRule", "process/consent-whatsapp-accounts-center"),
-        (SHAPES_NS + "ChildLegitimateInterestsRule", "process/li-ai-development"),
         (SHAPES_NS + "ChildAITrainingRule", "process/li-ai-development")}
     assert june.disappeared == ()
 

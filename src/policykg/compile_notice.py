@@ -305,6 +305,12 @@ def _contracts_and_statements(t: Target, n: NoticeFile, written: Written) -> Non
         t.add(iri, DCTERMS.description, t.text(s.description))
         for curie in s.about:
             t.add(iri, DCTERMS.subject, t.resolver.term(curie, file=f, line=s.line))
+        for curie in s.types:
+            t.add(iri, RDF.type, t.resolver.term(curie, file=f, line=s.line, kind="type"))
+        for curie in s.data_subjects:
+            t.add(iri, DPV.hasDataSubject, t.resolver.term(curie, file=f, line=s.line, kind="data subject"))
+        if s.measure:
+            t.add(notice, DPV.hasOrganisationalMeasure, iri)
         for pid in s.processes:
             t.add(iri, PKO.concernsProcess, t.ns["process/" + pid])
             written.statement_processes.append((pid, s.line))

@@ -329,6 +329,12 @@ class Statement(Model):
     spans: list[SpanValue] = Field(min_length=1)
     about: list[Curie] = Field(default_factory=list)
     processes: list[Slug] = Field(default_factory=list)
+    #: DPV types the statement also is (e.g. eu-gdpr:BalancingTest for a stated balancing of interests).
+    types: list[Curie] = Field(default_factory=list)
+    #: Whom it concerns (dpv:hasDataSubject).
+    data_subjects: list[Curie] = Field(default_factory=list)
+    #: True when the notice states it as a measure it takes (notice dpv:hasOrganisationalMeasure the statement).
+    measure: bool = False
 
 
 class NoticeFile(Model):
