@@ -16,6 +16,7 @@ from .compile import VersionSources
 from .namespaces import version_namespace
 from .schema import NoticeFile, Process
 from .sources import PolicyText
+from .schema import CURATE_TERM
 from .terms import CURIE_PREFIXES
 
 
@@ -199,7 +200,10 @@ class _Side:
 
     def _term_value(self, curie: str, span: tuple[int, ...] | None) -> Value:
         iri = expand(curie)
-        return Value(iri, self.label(iri), self.quote(span))
+        quoted = self.quote(span)
+        if curie == CURATE_TERM:  # a text read on the fly: a phrase no curated version has a term for
+            return Value(iri, f"a phrase with no term yet: «{quoted.text if quoted else ''}»", quoted)
+        return Value(iri, self.label(iri), quoted)
 
     def _recipient(self, rid: str) -> Value:
         r = self.recipients.get(rid)

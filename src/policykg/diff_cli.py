@@ -42,8 +42,9 @@ def add_diff_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_diff)
 
 
-def resolve(name: str, texts_dir: str | None, dpv_dir: str | None) -> Operand:
-    """A version name's checked sources and text, or a text file ingested on the fly."""
+def resolve(name: str, texts_dir: str | None, jurisdiction: str | None = None) -> Operand:
+    """A version name's checked sources and text, or a text file ingested on the fly (drafted from the newest
+    curated version of `jurisdiction`, when given)."""
     from .build import read_version_text
     from .sources import load_version_sources, read_policy_text
     from .versions import load_registry, text_missing_message
@@ -61,7 +62,7 @@ def resolve(name: str, texts_dir: str | None, dpv_dir: str | None) -> Operand:
     from .ingest import draft_sources
 
     text = read_policy_text(path)
-    return Operand(draft_sources(text, registry), text)
+    return Operand(draft_sources(text, registry, jurisdiction, texts_dir), text)
 
 
 def compute(old: Operand, new: Operand, dpv_dir: str | None = None):
@@ -87,7 +88,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     if args.out and Path(args.out).is_dir():
         raise PolicyKGError("--out names a folder; give a file name", path=args.out)
-    old, new = resolve(args.old, args.texts_dir, args.dpv_dir), resolve(args.new, args.texts_dir, args.dpv_dir)
+    from .versions import load_registry
+
+    names = load_registry().names
+    # A text read on the fly is drafted from the other side's jurisdiction (a fresh capture against its own notice).
+    known = next((load_registry().get(n).jurisdiction for n in (args.old, args.new) if n in names), None)
+    old, new = resolve(args.old, args.texts_dir, known), resolve(args.new, args.texts_dir, known)
     diff = compute(old, new)
     if args.format == "turtle":
         graph = change_graph(Comparison(old.sources.version, new.sources.version), diff)

@@ -114,10 +114,12 @@ def _unique_id(title: str, basis_key: str, taken: set[str]) -> str:
 
 
 def draft_version(text: str, path: Path | None, name: str, registry: Registry, phrases: PhraseTable, parsed: ParsedPolicy,
-                  links: Path | None = None, texts_dir: str | Path | None = None) -> Draft:
-    """Draft the processes and notice of a text (already read as `parsed`) from the newest curated version."""
+                  links: Path | None = None, texts_dir: str | Path | None = None,
+                  jurisdiction: str | None = None) -> Draft:
+    """Draft the processes and notice of a text (already read as `parsed`) from the newest curated version (of the
+    version's jurisdiction, or of the one given for a text that is not registered)."""
     target = next((v for v in registry.versions if v.name == name), None)
-    base = choose_base(registry, name, target.jurisdiction if target else None)
+    base = choose_base(registry, name, target.jurisdiction if target else jurisdiction)
     cur = _Curation(text)
     old_pairs: list[tuple[Row, dict[str, Any]]] = []
     base_parsed = None

@@ -15,14 +15,18 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .draft import CURATE, CURATE_TERM, Draft, draft_version
 from .errors import SourceError
 from .matching import match_rows, row_ref
 from .phrases import CURATION_FILE, build_phrase_table, dump_phrase_table, load_phrases
 from .policy_text import read_policy, read_raw
-from .sources import read_yaml
+from .sources import PolicyText, read_yaml
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .compile import VersionSources
+    from .versions import Registry
 
 _BARE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*(?::[A-Za-z0-9_.-]+)?$")
 PROCESS_KEYS = ("id", "title", "description", "title_span", "row_span", "basis", "audience", "audience_span",
@@ -277,3 +281,31 @@ def add_ingest_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data-root", help="the data folder (default: the project's data/)")
     p.add_argument("--texts-dir", help="where the texts of the curated versions are (default: ../shared)")
     p.set_defaults(func=cmd_ingest)
+
+
+def draft_sources(text: PolicyText, registry: Registry, jurisdiction: str | None = None,
+                  texts_dir: str | Path | None = None) -> VersionSources:
+    """A policy text read on the fly, drafted from the curated versions without curation, as checked sources
+    (placeholders allowed) that `policykg diff` can compare with an encoded version."""
+    from datetime import date
+
+    from .compile import VersionSources
+    from .schema import NoticeFile, ProcessesFile, validate_data
+    from .sources import parse_yaml
+    from .versions import Version
+
+    path = text.path
+    parsed = read_policy(text.text, path)
+    phrases = load_phrases(registry.path.parent / "phrases.yaml")
+    name = f"draft-{text.sha256[:12]}"
+    draft = draft_version(text.text, path, name, registry, phrases, parsed, registry.path.parent / "links.yaml",
+                          texts_dir, jurisdiction=jurisdiction)
+    if draft.notice is None or draft.base is None:
+        raise SourceError("no curated version to draft from (data/versions.yaml lists none that is curated)", path=path)
+    base = registry.get(draft.base)
+    version = Version(name=name, jurisdiction=base.jurisdiction, label=f"{path.name} (read on the fly, not curated)",
+                      effective=parsed.effective_date or date.min, text_file=path.name, sha256=text.sha256,
+                      captured_date=None, captured_from=None, data_dir=path.parent)
+    processes = validate_data(draft.processes, ProcessesFile, path, draft=True).root
+    notice = validate_data(parse_yaml(draft.notice, path), NoticeFile, path, draft=True)
+    return VersionSources(version, notice, processes, path, path)
