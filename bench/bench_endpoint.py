@@ -1,8 +1,12 @@
 """Benchmark: this endpoint vs rdflib-endpoint vs `oxigraph serve-read-only`, same data, same query mix, with wrk.
 
 Usage: python bench/bench_endpoint.py [--build-dir DIR] [--dpv-dir DIR] [--duration 10] [--connections 1 8]
+                                      [--mix cq simple]
 Needs: wrk (apt-get install wrk), pip install oxigraph rdflib-endpoint uvicorn.
-Every server binds to 127.0.0.1. Prints a Markdown table (req/s, p50, p99, errors, ratios) and writes JSON.
+Every server binds to 127.0.0.1. Two query mixes: `cq`, the 34 competency questions, and `simple`, six small
+lookups where the engine's own time is small and the HTTP path dominates. For each mix it also measures the
+engine alone (pyoxigraph in this process, query + JSON serialisation, no HTTP). Prints a Markdown table per mix
+(req/s, p50, p99, errors, ratios) and writes JSON.
 """
 
 from __future__ import annotations
@@ -58,13 +62,46 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def query_mix() -> list[tuple[str, str]]:
-    """The competency questions (queries/*.rq) if present, else bench/queries/*.rq."""
+def query_mix(name: str = "cq") -> list[tuple[str, str]]:
+    """`cq`: the competency questions (queries/*.rq) if present, else bench/queries/*.rq; `simple`: SIMPLE_MIX."""
+    if name == "simple":
+        return list(SIMPLE_MIX)
     for folder in (ROOT / "queries", HERE / "queries"):
         files = sorted(folder.glob("*.rq"))
         if files:
             return [(path.name, path.read_text(encoding="utf-8")) for path in files]
     raise SystemExit("no queries found")
+
+
+_PREFIXES = ("PREFIX dpv: <https://w3id.org/dpv#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+             "PREFIX meta: <https://w3id.org/policykg/meta-uk-2025-06-16/> ")
+#: Six small lookups of the kind a linked-data page or a client library sends: the HTTP path dominates.
+SIMPLE_MIX: tuple[tuple[str, str], ...] = (
+    ("ask-process", _PREFIXES + "ASK { ?p a dpv:Process }"),
+    ("label", _PREFIXES + "SELECT ?label WHERE { <https://w3id.org/policykg/meta-uk-2025-06-16/process/"
+                          "consent-device-based-settings> rdfs:label ?label }"),
+    ("count-processes", _PREFIXES + "SELECT (COUNT(?p) AS ?n) WHERE { ?p a dpv:Process }"),
+    ("bases", _PREFIXES + "SELECT ?p ?basis WHERE { ?p dpv:hasLegalBasis ?basis } ORDER BY ?p ?basis LIMIT 10"),
+    ("notice", _PREFIXES + "SELECT ?p ?o WHERE { meta:notice ?p ?o } ORDER BY ?p ?o LIMIT 20"),
+    ("rights", _PREFIXES + "SELECT ?right WHERE { <https://w3id.org/policykg/meta-uk-2025-06-16/process/"
+                           "consent-device-based-settings> dpv:hasRight ?right } ORDER BY ?right"),
+)
+
+
+def engine_alone(build_dir: Path, dpv_dir: Path | None, queries: list[tuple[str, str]], seconds: float) -> float:
+    """Queries per second of pyoxigraph itself on the mix (round-robin, answers serialised as SPARQL JSON)."""
+    import pyoxigraph as ox
+
+    from policykg.store import load_store, query
+
+    store = load_store(build_dir, dpv_dir)
+    done = 0
+    started = time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        for _, text in queries:
+            query(store, text).serialize(format=ox.QueryResultsFormat.JSON)
+        done += len(queries)
+    return done / (time.perf_counter() - started)
 
 
 def post(url: str, query: str) -> tuple[int, bytes]:
@@ -183,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--servers", nargs="+",
                         default=["policykg", "policykg (no cache)", "oxigraph serve-read-only", "rdflib-endpoint"])
+    parser.add_argument("--mix", nargs="+", choices=["cq", "simple"], default=["cq", "simple"])
     parser.add_argument("--json", type=Path, default=HERE / "results.json")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -191,21 +229,24 @@ def main(argv: list[str] | None = None) -> int:
     if not (build_dir / "data.nt").is_file():
         raise SystemExit(f"no build in {build_dir}: run `policykg build --out {build_dir}` first")
     dpv_dir = locate_dpv_dir(args.dpv_dir).path
-    queries = query_mix()
     which = ["oxigraph" if s.startswith("oxigraph") else s for s in args.servers]
-    print(f"query mix: {', '.join(name for name, _ in queries)}; DPV: {dpv_dir or 'absent'}", file=sys.stderr)
+    mixes = {name: query_mix(name) for name in args.mix}
+    print(f"DPV: {dpv_dir or 'absent'}", file=sys.stderr)
+    results: dict[str, list[Result]] = {name: [] for name in mixes}
+    engine = {name: engine_alone(build_dir, dpv_dir, queries, 5.0) for name, queries in mixes.items()}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         servers = start_servers(build_dir, dpv_dir, work, which)
         try:
-            check_answers(servers, queries)
-            results: list[Result] = []
-            for connections in args.connections:
-                for server, (url, _) in servers.items():
-                    run_wrk(url, queries, connections, 2, work)  # warm-up
-                    measured = run_wrk(url, queries, connections, args.duration, work)
-                    results.append(Result(server, connections, **measured))
-                    print(f"  {server} c={connections}: {measured}", file=sys.stderr)
+            for name, queries in mixes.items():
+                print(f"mix {name}: {', '.join(q for q, _ in queries)}", file=sys.stderr)
+                check_answers(servers, queries)
+                for connections in args.connections:
+                    for server, (url, _) in servers.items():
+                        run_wrk(url, queries, connections, 2, work)  # warm-up
+                        measured = run_wrk(url, queries, connections, args.duration, work)
+                        results[name].append(Result(server, connections, **measured))
+                        print(f"  {server} c={connections}: {measured}", file=sys.stderr)
         finally:
             for _, process in servers.values():
                 process.terminate()
@@ -214,14 +255,16 @@ def main(argv: list[str] | None = None) -> int:
                     process.wait(15)
                 except subprocess.TimeoutExpired:
                     process.kill()
-    report(results, queries, args.duration)
-    args.json.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n", encoding="utf-8")
+    for name, queries in mixes.items():
+        report(results[name], queries, args.duration, name, engine[name])
+    args.json.write_text(json.dumps({name: {"engine_alone_qps": engine[name], "results": [asdict(r) for r in rows]}
+                                     for name, rows in results.items()}, indent=2) + "\n", encoding="utf-8")
     return 0
 
 
-def report(results: list[Result], queries: list, duration: int) -> None:
-    print(f"\nQuery mix: {len(queries)} queries, round-robin, POST form, SPARQL JSON; wrk {duration} s per cell; "
-          f"{os.cpu_count()} cores.\n")
+def report(results: list[Result], queries: list, duration: int, name: str = "cq", engine_qps: float = 0.0) -> None:
+    print(f"\nQuery mix `{name}`: {len(queries)} queries, round-robin, POST form, SPARQL JSON; wrk {duration} s per cell; "
+          f"{os.cpu_count()} cores; the engine alone (pyoxigraph in-process, one thread): {engine_qps:.0f} q/s.\n")
     print("| server | clients | req/s | p50 ms | p99 ms | errors | vs rdflib-endpoint | vs oxigraph |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for result in results:
