@@ -171,7 +171,10 @@ def check_answers(servers: dict, queries: list[tuple[str, str]]) -> None:
     for name, query in queries:
         counts = {}
         for server, (url, _) in servers.items():
-            status, body = post(url, query)
+            try:
+                status, body = post(url, query)
+            except OSError as exc:
+                raise SystemExit(f"{server} did not answer {name}: {exc}") from None
             if status != 200:
                 raise SystemExit(f"{server} answered {status} to {name}: {body[:300]!r}")
             answer = json.loads(body)
