@@ -54,6 +54,16 @@ class Result:
     p99_ms: float
     requests: int
     errors: int
+    low: float = 0.0  # lowest and highest req/s over the rounds
+    high: float = 0.0
+
+
+def median_result(runs: list[Result]) -> Result:
+    """The round with the median req/s, with the range over all rounds and the errors of all of them."""
+    ranked = sorted(runs, key=lambda r: r.requests_per_s)
+    middle = ranked[len(ranked) // 2]
+    return Result(middle.server, middle.connections, middle.requests_per_s, middle.p50_ms, middle.p99_ms,
+                  middle.requests, sum(r.errors for r in runs), ranked[0].requests_per_s, ranked[-1].requests_per_s)
 
 
 def free_port() -> int:
@@ -224,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--servers", nargs="+",
                         default=["policykg", "policykg (no cache)", "oxigraph serve-read-only", "rdflib-endpoint"])
     parser.add_argument("--mix", nargs="+", choices=["cq", "simple"], default=["cq", "simple"])
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure each cell this many times, servers interleaved; report the median round")
     parser.add_argument("--json", type=Path, default=HERE / "results.json")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -245,11 +257,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"mix {name}: {', '.join(q for q, _ in queries)}", file=sys.stderr)
                 check_answers(servers, queries)
                 for connections in args.connections:
-                    for server, (url, _) in servers.items():
-                        run_wrk(url, queries, connections, 2, work)  # warm-up
-                        measured = run_wrk(url, queries, connections, args.duration, work)
-                        results[name].append(Result(server, connections, **measured))
-                        print(f"  {server} c={connections}: {measured}", file=sys.stderr)
+                    rounds: dict[str, list[Result]] = {server: [] for server in servers}
+                    for _ in range(args.rounds):  # servers interleaved, so a busy moment hits them alike
+                        for server, (url, _) in servers.items():
+                            run_wrk(url, queries, connections, 2, work)  # warm-up
+                            measured = run_wrk(url, queries, connections, args.duration, work)
+                            rounds[server].append(Result(server, connections, **measured))
+                            print(f"  {server} c={connections}: {measured}", file=sys.stderr)
+                    results[name] += [median_result(runs) for runs in rounds.values()]
         finally:
             for _, process in servers.values():
                 process.terminate()
@@ -259,14 +274,16 @@ def main(argv: list[str] | None = None) -> int:
                 except subprocess.TimeoutExpired:
                     process.kill()
     for name, queries in mixes.items():
-        report(results[name], queries, args.duration, name, engine[name])
+        report(results[name], queries, args.duration, name, engine[name], args.rounds)
     args.json.write_text(json.dumps({name: {"engine_alone_qps": engine[name], "results": [asdict(r) for r in rows]}
                                      for name, rows in results.items()}, indent=2) + "\n", encoding="utf-8")
     return 0
 
 
-def report(results: list[Result], queries: list, duration: int, name: str = "cq", engine_qps: float = 0.0) -> None:
-    print(f"\nQuery mix `{name}`: {len(queries)} queries, round-robin, POST form, SPARQL JSON; wrk {duration} s per cell; "
+def report(results: list[Result], queries: list, duration: int, name: str = "cq", engine_qps: float = 0.0,
+           rounds: int = 1) -> None:
+    print(f"\nQuery mix `{name}`: {len(queries)} queries, round-robin, POST form, SPARQL JSON; wrk {duration} s per cell"
+          f"{f', median of {rounds} interleaved rounds (range in brackets, errors summed)' if rounds > 1 else ''}; "
           f"{os.cpu_count()} cores; the engine alone (pyoxigraph in-process, one thread): {engine_qps:.0f} q/s.\n")
     print("| server | clients | req/s | p50 ms | p99 ms | errors | vs rdflib-endpoint | vs oxigraph |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -276,7 +293,8 @@ def report(results: list[Result], queries: list, duration: int, name: str = "cq"
         oxi = peers.get("oxigraph serve-read-only")
         vs_rdflib = f"{result.requests_per_s / rdflib.requests_per_s:.1f}x" if rdflib and rdflib.requests_per_s else "-"
         vs_oxi = f"{result.requests_per_s / oxi.requests_per_s:.2f}x" if oxi and oxi.requests_per_s else "-"
-        print(f"| {result.server} | {result.connections} | {result.requests_per_s:.0f} | {result.p50_ms:.2f} | "
+        spread = f" ({result.low:.0f}–{result.high:.0f})" if rounds > 1 else ""
+        print(f"| {result.server} | {result.connections} | {result.requests_per_s:.0f}{spread} | {result.p50_ms:.2f} | "
               f"{result.p99_ms:.2f} | {result.errors} | {vs_rdflib} | {vs_oxi} |")
 
 
