@@ -1,13 +1,14 @@
 # Two commands for a fresh machine (Python >= 3.11 with venv and pip):
 #   make serve   set up, build the graph and start the SPARQL endpoint on http://127.0.0.1:8000/
 #   make test    set up, lint (ruff), type-check (mypy) and run the whole test suite
+#   make screenshots  redraw docs/img (the notebooks' figures and the query page)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test lint setup build clean
+.PHONY: serve test lint setup build clean screenshots
 
 $(BIN)/policykg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,10 @@ test: lint
 
 build: setup
 	$(BIN)/policykg build
+
+# The notebooks' figures and the query page as PNG files in docs/img (figures byte-identical for the same build)
+screenshots: setup
+	$(BIN)/python -m policykg.analysis.screenshots --out docs/img
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     hooks.register(app)
     for module in (sparql, downloads, health, pages, query_page):
         app.register_blueprint(module.bp)
+    pages.register_instance_routes(app, [v["name"] for v in state.manifest.versions] if state.manifest else [])
     from .fastlane import FastLane
 
     app.wsgi_app = FastLane(app.wsgi_app, state, app.config)  # type: ignore[method-assign]

@@ -49,10 +49,29 @@ class Description:
     incoming: list[tuple[Value, Value]]
     spans: list[Span]
 
+    def versions(self) -> list[tuple[str, Value]]:
+        """The links to the same thing in other versions and jurisdictions, worded for people."""
+        out = []
+        for p, o in self.outgoing:
+            what = VERSION_LINKS.get(p.term["value"])
+            if what:
+                out.append((what, o))
+        return sorted(out, key=lambda pair: list(VERSION_LINKS.values()).index(pair[0]))
+
     @property
     def found(self) -> bool:
         """Whether the graph mentions the IRI at all."""
         return bool(self.outgoing or self.incoming)
+
+
+#: Properties that link a resource to itself in other versions, in the order a page lists them.
+VERSION_LINKS = {
+    "http://www.w3.org/ns/prov#wasRevisionOf": "Previous version",
+    "https://w3id.org/policykg/ontology#revisedAs": "Next version",
+    "https://w3id.org/policykg/ontology#hasCounterpart": "Counterpart in the other jurisdiction",
+    "http://purl.org/dc/terms/isVersionOf": "Every version (lineage)",
+    "http://purl.org/dc/terms/hasVersion": "Version",
+}
 
 
 def _iri(iri: str) -> str:
@@ -61,7 +80,7 @@ def _iri(iri: str) -> str:
     return f"<{iri}>"
 
 
-def describe(iri: str, source_text: str | None) -> Description:
+def describe(iri: str, texts: dict[str, str]) -> Description:
     """The label, types, outgoing and incoming statements and source spans of an IRI."""
     node = _iri(iri)
     out_rows = select_rows(
@@ -94,12 +113,13 @@ def describe(iri: str, source_text: str | None) -> Description:
         descriptions=[o.term["value"] for p, o in outgoing if p.term["value"] in DESCRIPTIONS],
         outgoing=outgoing,
         incoming=incoming,
-        spans=spans(iri, source_text),
+        spans=spans(iri, texts),
     )
 
 
-def spans(iri: str, source_text: str | None) -> list[Span]:
-    """The source spans an IRI was derived from (or the IRI itself, if it is a span)."""
+def spans(iri: str, texts: dict[str, str]) -> list[Span]:
+    """The source spans an IRI was derived from (or the IRI itself, if it is a span), quoted from their version's
+    text (a span's IRI names its version: https://w3id.org/policykg/<version>/span/<start>-<end>)."""
     node = _iri(iri)
     rows = select_rows(
         "PREFIX oa: <http://www.w3.org/ns/oa#> PREFIX prov: <http://www.w3.org/ns/prov#> "
@@ -115,12 +135,18 @@ def spans(iri: str, source_text: str | None) -> list[Span]:
         start = _int(row.get("start"))
         end = _int(row.get("end"))
         quote = row["exact"]["value"] if "exact" in row else None
+        source_text = texts.get(_version_of(row["span"]["value"]))
         if quote is None and source_text is not None and start is not None and end is not None \
                 and 0 <= start < end <= len(source_text):
             quote = reading_text(source_text[start:end])
         scope = row["scope"]["value"] if "scope" in row else None
         found.append(Span(row["span"]["value"], start, end, scope, quote))
     return found
+
+
+def _version_of(span_iri: str) -> str:
+    """The version segment of an instance IRI (https://w3id.org/policykg/<version>/...)."""
+    return span_iri.removeprefix("https://w3id.org/policykg/").split("/", 1)[0]
 
 
 def _int(term: dict | None) -> int | None:

@@ -24,17 +24,19 @@ MEDIA_TYPES = {
     ".jsonld": "application/ld+json",
     ".rdf": "application/rdf+xml",
     ".csv": "text/csv; charset=utf-8",
+    ".nq": "application/n-quads; charset=utf-8",
+    ".trig": "application/trig; charset=utf-8",
+    ".json": "application/json",
+    ".html": "text/html; charset=utf-8",
     ".gz": "application/gzip",
 }
-STEMS = ("ontology", "data", "policykg")
-EXTENSIONS = (".ttl", ".nt", ".jsonld", ".rdf")
-
-
 def published_names(build_dir: Path) -> list[str]:
-    """The files of the build folder that may be downloaded (dumps, their .gz, VoID, matrix, SHA256SUMS)."""
-    names = [f"{stem}{ext}{gz}" for stem in STEMS for ext in EXTENSIONS for gz in ("", ".gz")]
-    names += ["void.ttl", "processing-matrix.csv", "SHA256SUMS"]
-    return [name for name in names if (build_dir / name).is_file()]
+    """The files of the build folder that may be downloaded: every file SHA256SUMS lists, and SHA256SUMS."""
+    sums = build_dir / "SHA256SUMS"
+    if not sums.is_file():
+        return []
+    names = [line.split("  ", 1)[1].strip() for line in sums.read_text(encoding="utf-8").splitlines() if "  " in line]
+    return [name for name in [*names, "SHA256SUMS"] if "/" not in name and (build_dir / name).is_file()]
 
 
 def checksums(build_dir: Path) -> dict[str, str]:

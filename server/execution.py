@@ -46,8 +46,10 @@ PREFETCHED = "policykg.prefetched"
 
 def run(query: str, *, results_format: str | None, graph_format: str | None,
         dgu: Sequence[str] = (), ngu: Sequence[str] = (), use_cache: bool = True,
-        union_default_graph: bool = True, base_iri: str | None = None, st: ServerState | None = None) -> Answer:
-    """Answer a query from the cache or the backend (QueryTimeout / WorkerCrashed propagate).
+        union_default_graph: bool = True, base_iri: str | None = None, st: ServerState | None = None,
+        timeout: float | None = None) -> Answer:
+    """Answer a query from the cache or the backend within `timeout` (default: the endpoint's query timeout);
+    QueryTimeout / WorkerCrashed propagate.
 
     `st` is given outside a Flask request (the fast lane); inside one, an outcome the fast lane already got for
     the same query is used instead of running it again.
@@ -66,8 +68,8 @@ def run(query: str, *, results_format: str | None, graph_format: str | None,
         if hit is not None:
             return Answer(QueryOutcome("ok", body=hit.body, format_key=hit.format_key, kind=hit.kind), key, True)
     job = QueryJob(query, tuple(dgu), tuple(ngu), results_format, graph_format, st.max_result_bytes,
-                   union_default_graph, base_iri)
-    outcome = st.backend.run(job, st.timeout)
+                   union_default_graph, base_iri=base_iri)
+    outcome = st.backend.run(job, st.timeout if timeout is None else timeout)
     if outcome.status == "ok" and use_cache:
         st.cache.put(key, CachedResponse(outcome.body, outcome.format_key, outcome.kind))
     return Answer(outcome, key, False)

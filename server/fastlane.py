@@ -26,7 +26,7 @@ from werkzeug.wsgi import get_host
 from policykg.sparql_formats import BY_KEY, GRAPH, RESULTS
 
 from .execution import PREFETCHED, cache_key, run
-from .guard import QueryInfo, Refused, inspect_query
+from .guard import QueryInfo, check_standard, inspect_query
 from .hooks import DEFAULT_HEADERS, access_log
 from .negotiation import UnknownFormat, negotiate
 from .state import ServerState
@@ -61,7 +61,8 @@ class FastLane:
         self.taken = 0
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != "/sparql" or "HTTP_IF_NONE_MATCH" in environ:
+        path = environ.get("PATH_INFO", "")
+        if not (path == "/sparql" or path.startswith("/sparql/")) or "HTTP_IF_NONE_MATCH" in environ:
             return self.inner(environ, start_response)
         started = time.perf_counter()
         params = self._params(environ)
@@ -71,12 +72,15 @@ class FastLane:
         query, info, results_key, graph_key = plan
         st = self.state
         try:
-            answer = run(query, results_format=results_key, graph_format=graph_key, dgu=params.default_graphs,
-                         ngu=params.named_graphs, union_default_graph=not info.has_dataset_clause, st=st,
-                         use_cache=st.cache.max_entries > 0)
+            dgu, ngu, union = st.dataset(path[len("/sparql/"):] or None if path != "/sparql" else None,
+                                         params.default_graphs, params.named_graphs, info.has_dataset_clause)
+        except KeyError:  # an unknown dataset: /sparql/<name> words the 404
+            return self.inner(environ, start_response)
+        try:
+            answer = run(query, results_format=results_key, graph_format=graph_key, dgu=dgu, ngu=ngu,
+                         union_default_graph=union, st=st, use_cache=st.cache.max_entries > 0)
         except Exception as exc:  # noqa: BLE001 - a timeout, a crash or a bug: /sparql words it (and logs a bug)
-            environ[PREFETCHED] = (cache_key(st, query, params.default_graphs, params.named_graphs, results_key,
-                                             graph_key), exc)
+            environ[PREFETCHED] = (cache_key(st, query, dgu, ngu, results_key, graph_key), exc)
             return self.inner(environ, start_response)
         outcome = answer.outcome
         if outcome.status != "ok":
@@ -90,7 +94,7 @@ class FastLane:
             *DEFAULT_HEADERS])
         if access_log.isEnabledFor(logging.INFO):
             access_log.info(json.dumps({
-                "method": environ["REQUEST_METHOD"], "path": "/sparql", "status": 200,
+                "method": environ["REQUEST_METHOD"], "path": path, "status": 200,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 "query_hash": hashlib.sha256(query.encode()).hexdigest()[:12],
                 "cache": "hit" if answer.cached else "miss", "bytes": len(body), "remote": environ.get("REMOTE_ADDR"),
@@ -137,9 +141,13 @@ class FastLane:
             except SecurityError:
                 return None
         query = params.queries[0]
+        st = self.state
+        parse = getattr(st.backend, "parse", None)
         try:
-            info = inspect_query(query, self.state.service_allowlist)
-        except Refused:
+            info = inspect_query(query, st.service_allowlist)
+            check_standard(query, info, st.allowed_functions,
+                           (lambda probe: parse(probe, st.timeout)) if parse else None)
+        except Exception:  # noqa: BLE001 - refused, not standard, a parse timeout: /sparql words it
             return None
         if info.uses_base:
             return None

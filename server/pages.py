@@ -6,9 +6,9 @@ import hashlib
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Flask, Response, render_template, request, send_file, url_for
 
-from policykg.namespaces import DATA, ONTOLOGY_IRI, PREFIXES, compact_iri
+from policykg.namespaces import ONTOLOGY_IRI, PREFIXES, compact_iri
 from policykg.sparql_formats import GRAPH_FORMATS, by_name
 from policykg.store import ONTOLOGY_GRAPH
 
@@ -18,7 +18,8 @@ from .errors import plain
 from .negotiation import best_media_type
 
 SITE_BASE = "https://w3id.org/policykg/"
-INSTANCE_PATH = str(DATA)[len(SITE_BASE):].strip("/")
+#: First path segments of instance IRIs that are not a version name.
+SHARED_SPACES = ("lineage", "changes", "dataset")
 
 bp = Blueprint("pages", __name__)
 
@@ -100,7 +101,7 @@ def resource_response(iri: str) -> Response:
         if not execution.select_rows(f"SELECT * WHERE {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }} LIMIT 1"):
             return plain(404, f"404 Not Found: the graph says nothing about <{iri}>")
         return _rdf(query, key)
-    description = describe(iri, st.source_text)
+    description = describe(iri, st.texts)
     if not description.found:
         return Response(render_template("not_found.html", iri=iri), status=404)
     path = request.path
@@ -112,10 +113,20 @@ def resource_response(iri: str) -> Response:
     return response
 
 
-@bp.route(f"/{INSTANCE_PATH}/<path:local>")
-def instance(local: str) -> Response:
-    """An IRI of the instance namespace."""
-    return resource_response(str(DATA) + local)
+def register_instance_routes(app: Flask, versions: list[str]) -> None:
+    """Serve the instance namespaces the build holds: one per version (/<version>/...), lineages, changes, dataset."""
+    for space in [*versions, *SHARED_SPACES]:
+        app.add_url_rule(f"/{space}/<path:local>", endpoint=f"instance-{space}", view_func=instance,
+                         defaults={"space": space})
+
+
+def instance(space: str, local: str) -> Response:
+    """An IRI of an instance namespace: a version's (/<version>/...), or the lineages, changes and dataset."""
+    st = execution.state()
+    report = st.build_dir / f"changes-{local}.html"
+    if space == "changes" and "/" not in local and report.is_file() and _choose() == ("html", None):
+        return send_file(report, mimetype="text/html", max_age=300)
+    return resource_response(f"{SITE_BASE}{space}/{local}")
 
 
 @bp.route("/resource")
@@ -148,3 +159,14 @@ def ontology() -> Response:
     ))
     response.vary.add("Accept")
     return response
+
+
+@bp.route("/changes")
+def changes() -> Response:
+    """The versions the endpoint holds, and what changed between them: one page per comparison."""
+    st = execution.state()
+    manifest = st.manifest
+    if manifest is None:
+        return plain(404, "404 Not Found: this endpoint has no build manifest, so it does not know the versions")
+    return Response(render_template("changes.html", versions=manifest.versions, comparisons=manifest.changes,
+                                    primary=manifest.primary))

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 from flask import Response, request
 
 from policykg.sparql_formats import BY_KEY, GRAPH, RESULT_FORMATS
-from policykg.store import DATA_GRAPH, DPV_GRAPH, ONTOLOGY_GRAPH
+from policykg.store import DPV_GRAPH, ONTOLOGY_GRAPH
 
 from . import execution
 from .errors import plain
@@ -19,8 +19,9 @@ SD_PREFIXES = {"sd": "http://www.w3.org/ns/sparql-service-description#", "void":
 GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
-def service_description() -> Response:
-    """The sd:Service description of this endpoint, in the negotiated RDF syntax (Turtle by default)."""
+def service_description(dataset: str | None = None) -> Response:
+    """The sd:Service description of this endpoint (/sparql or /sparql/<dataset>), in the negotiated RDF syntax
+    (Turtle by default): its default graph is one version's dataset, or the union for /sparql/all."""
     try:
         fmt = negotiate(request.headers.get("Accept"), GRAPH, request.args.get("format"))
     except UnknownFormat as exc:
@@ -36,7 +37,10 @@ def service_description() -> Response:
     if not isinstance(sizes, dict):
         sizes = _graph_sizes(st)
         st.memo.put("sd-graph-sizes", sizes)
-    turtle = describe(endpoint_iri, sizes, bool(st.service_allowlist))
+    default, _named, union = st.dataset(dataset, [], [], False)
+    title = "every graph at once" if union else (
+        f"the dataset of {dataset or (st.manifest.primary if st.manifest else 'the build')}")
+    turtle = describe(endpoint_iri, sizes, bool(st.service_allowlist), None if union else default, title)
     triples = ox.parse(turtle, format=ox.RdfFormat.TURTLE)
     body = ox.serialize(triples, format=fmt.rdf_format(), prefixes=SD_PREFIXES if fmt.key == "turtle" else None)
     response = Response(body, content_type=fmt.content_type)
@@ -54,7 +58,8 @@ def endpoint_url() -> str:
 
 
 def _graph_sizes(st) -> dict[str, int]:
-    known = [ONTOLOGY_GRAPH, DATA_GRAPH] + ([DPV_GRAPH] if st.dpv_dir or st.backend.name == "remote" else [])
+    known = (st.manifest.graphs if st.manifest else [ONTOLOGY_GRAPH]) + \
+        ([DPV_GRAPH] if st.dpv_dir or st.backend.name == "remote" else [])
     sizes: dict[str, int] = dict.fromkeys(known, -1)
     try:
         for row in execution.select_rows(GRAPH_COUNTS):
@@ -64,29 +69,34 @@ def _graph_sizes(st) -> dict[str, int]:
     return sizes
 
 
-def describe(endpoint: str, graph_sizes: dict[str, int], federated: bool) -> str:
-    """Turtle text of the service description."""
+def describe(endpoint: str, graph_sizes: dict[str, int], federated: bool, default_graphs: list[str] | None = None,
+             title: str = "every graph at once") -> str:
+    """Turtle text of the service description; default_graphs None: the default graph is the union."""
     result_formats = [fmt.iri for fmt in RESULT_FORMATS]
     rdf_formats = [BY_KEY[key].iri for key in ("turtle", "ntriples", "rdfxml", "jsonld")]
     formats = ", ".join(f"<{iri}>" for iri in result_formats + rdf_formats)
-    features = "sd:UnionDefaultGraph" + (", sd:BasicFederatedQuery" if federated else "")
+    features = ", ".join((["sd:UnionDefaultGraph"] if default_graphs is None else [])
+                         + (["sd:BasicFederatedQuery"] if federated else []))
     named = []
     for name, size in sorted(graph_sizes.items()):
         triples = f" ; void:triples {size}" if size >= 0 else ""
         named.append(f"    sd:namedGraph [ a sd:NamedGraph ; sd:name <{name}> ; sd:graph [ a sd:Graph{triples} ] ]")
-    total = sum(size for size in graph_sizes.values() if size > 0)
+    members = graph_sizes if default_graphs is None else {g: graph_sizes.get(g, -1) for g in default_graphs}
+    total = sum(size for size in members.values() if size > 0)
+    described = ("the union of all named graphs" if default_graphs is None else
+                 "the merge of " + ", ".join(f"<{g}>" for g in default_graphs)
+                 + ": one version's data with the ontology, the links and changes across versions, and DPV")
     named_graphs = " ;\n".join(named)
     return f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix void: <http://rdfs.org/ns/void#> .
 @prefix dct: <http://purl.org/dc/terms/> .
 <{endpoint}> a sd:Service ;
   sd:endpoint <{endpoint}> ;
-  dct:title "policykg SPARQL endpoint: Meta's UK privacy policy (16 June 2025) as a DPV knowledge graph" ;
+  dct:title "policykg SPARQL endpoint: Meta's privacy policy over time and across jurisdictions ({title})" ;
   sd:supportedLanguage sd:SPARQL11Query ;
   sd:resultFormat {formats} ;
-  sd:feature {features} ;
-  sd:defaultDataset [ a sd:Dataset ;
-    sd:defaultGraph [ a sd:Graph ; dct:description "the union of all named graphs" ; void:triples {total} ] ;
+{f"  sd:feature {features} ;" + chr(10) if features else ""}  sd:defaultDataset [ a sd:Dataset ;
+    sd:defaultGraph [ a sd:Graph ; dct:description "{described}" ; void:triples {total} ] ;
 {named_graphs}
   ] .
 """

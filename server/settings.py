@@ -9,6 +9,10 @@ DEFAULTS: dict[str, object] = {
     "DPV_DIR": None,
     # A SPARQL endpoint URL to front instead of the embedded store.
     "BACKEND_URL": None,
+    # Which engine it is (server/engines.py): "auto" detects it from the endpoint's Server header.
+    "BACKEND_ENGINE": "auto",
+    # The engine's cap on result rows (Virtuoso's ResultSetMaxRows), if changed from the engine's stock value.
+    "BACKEND_MAX_ROWS": None,
     # Seconds a query may run (queueing for a worker included) before it is stopped and answered 503.
     "QUERY_TIMEOUT": 10.0,
     # Worker processes per app instance (each holds the dataset in memory).
@@ -24,10 +28,13 @@ DEFAULTS: dict[str, object] = {
     "CACHE_BYTES": 64 * 1024 * 1024,
     # Hosts (host or host:port) a SERVICE clause may call; empty refuses every SERVICE.
     "SERVICE_ALLOWLIST": (),
+    # Function IRIs a query may call besides the SPARQL 1.1 built-ins and XSD casts (for a remote engine's own).
+    "ALLOWED_FUNCTIONS": (),
     # Folder of competency questions (*.rq) shown as examples (None: policykg.config.queries_dir()).
     "QUERIES_DIR": None,
-    # The policy text, to quote source spans on linked-data pages (None: policykg.config.locate_source_text()).
-    "SOURCE_TEXT": None,
+    # Where the policy texts are, to quote source spans on linked-data pages (None: $POLICYKG_TEXTS_DIR or
+    # ../shared); a text is quoted only if it has the sha256 the build recorded for its version.
+    "TEXTS_DIR": None,
     # Host names this app answers for (Flask's own setting: a request with another Host header gets 400; a name
     # starting with "." also matches its subdomains; ports are not compared). None: any Host. The Host header
     # names the endpoint in the service description and is the base of relative IRIs in queries.

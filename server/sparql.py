@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 
 from flask import Blueprint, Response, g, request
 
@@ -11,7 +12,7 @@ from policykg.sparql_formats import BY_KEY, GRAPH, RESULTS, formats_for
 
 from . import execution
 from .errors import plain
-from .guard import Refused, inspect_query, inspect_update
+from .guard import NotStandard, Refused, check_standard, inspect_query, inspect_update
 from .negotiation import UnknownFormat, negotiate
 from .service_description import endpoint_url, service_description
 
@@ -23,15 +24,25 @@ SPARQL_UPDATE = "application/sparql-update"
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
-def endpoint() -> Response:
-    """Dispatch a protocol request: a query, an (always refused) update, or the service description."""
+@bp.route("/sparql/<dataset>", methods=["GET", "POST"])
+def endpoint(dataset: str | None = None) -> Response:
+    """Dispatch a protocol request: a query, an (always refused) update, or the service description.
+
+    /sparql answers over the primary version's dataset, /sparql/<version> over another version's, /sparql/all
+    over every graph at once (see ServerState.dataset)."""
+    st = execution.state()
+    if dataset is not None and dataset not in st.dataset_names:
+        return plain(404, f"404 Not Found: no dataset {dataset!r}; this endpoint serves /sparql (the "
+                          f"{st.manifest.primary if st.manifest else 'union'} dataset) and "
+                          + ", ".join(f"/sparql/{name}" for name in st.dataset_names))
+    g.dataset = dataset
     args = request.args
     if request.method == "GET":
         if "update" in args:
             return _refused_update(args.get("update", ""))
         queries = args.getlist("query")
         if not queries:
-            return service_description()
+            return service_description(dataset)
         return _answer(queries, args.getlist("default-graph-uri"), args.getlist("named-graph-uri"))
     mimetype = request.mimetype
     if mimetype == FORM:
@@ -76,10 +87,19 @@ def _answer(queries: list[str], dgu: list[str], ngu: list[str]) -> Response:
     if not query.strip():
         return plain(400, "400 Bad Request: the query is empty")
     g.query_hash = hashlib.sha256(query.encode()).hexdigest()[:12]
+    started = time.monotonic()
+    parse = getattr(st.backend, "parse", None)
     try:
         info = inspect_query(query, st.service_allowlist)
+        check_standard(query, info, st.allowed_functions,
+                       (lambda probe: parse(probe, st.timeout)) if parse else None)
     except Refused as exc:
         return plain(403, f"403 Forbidden: {exc}")
+    except NotStandard as exc:
+        return plain(400, f"400 Bad Request: {exc}")
+    except QueryTimeout as exc:
+        return plain(503, f"503 Service Unavailable: the query could not be parsed in time ({exc})",
+                     {"Retry-After": "5"})
     format_param = request.values.get("format") or request.values.get("output")
     kinds = [info.kind] if info.kind else [RESULTS, GRAPH]
     try:
@@ -95,14 +115,16 @@ def _answer(queries: list[str], dgu: list[str], ngu: list[str]) -> Response:
     # Relative IRIs resolve against this endpoint's URL, as the request addressed it (RFC 3986 5.1.3, as Oxigraph's
     # server does). Such answers depend on the Host header, so they are never kept in the response cache.
     base_iri = endpoint_url() if info.uses_base else None
+    dgu, ngu, union = st.dataset(g.get("dataset"), dgu, ngu, info.has_dataset_clause)
     etag = execution.cache_key(st, query, dgu, ngu, results_key, graph_key, base_iri)[:32]
     if request.if_none_match.contains(etag):
         g.cache = "etag"
         return _with_cache_headers(Response(status=304), etag)
     try:
         answer = execution.run(query, results_format=results_key, graph_format=graph_key, dgu=dgu, ngu=ngu,
-                               union_default_graph=not info.has_dataset_clause, base_iri=base_iri,
-                               use_cache=base_iri is None)
+                               union_default_graph=union, base_iri=base_iri,
+                               use_cache=base_iri is None,
+                               timeout=max(0.1, st.timeout - (time.monotonic() - started)))
     except QueryTimeout as exc:
         return plain(503, f"503 Service Unavailable: {exc}. Simplify the query or add a LIMIT.", {"Retry-After": "5"})
     except WorkerCrashed as exc:
@@ -118,6 +140,8 @@ def _answer(queries: list[str], dgu: list[str], ngu: list[str]) -> Response:
         return _not_acceptable([outcome.kind])
     if outcome.status == "too_large":
         return plain(422, f"422 Unprocessable Content: {outcome.message}; add a LIMIT or select fewer variables")
+    if outcome.status == "truncated":
+        return plain(422, f"422 Unprocessable Content: {outcome.message}", dict(outcome.headers))
     if outcome.status == "backend_error":
         return plain(502, f"502 Bad Gateway: {outcome.message}")
     return plain(400, f"400 Bad Request: the query could not be evaluated: {outcome.message}")

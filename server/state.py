@@ -9,7 +9,7 @@ from pathlib import Path
 
 from policykg import config as pkconfig
 from policykg.query_pool import QueryPool
-from policykg.store import dataset_version, locate_dataset_files, recorded_source_sha256
+from policykg.store import DPV_GRAPH, Manifest, dataset_version, locate_dataset_files, read_manifest
 
 from .backends import Backend, EmbeddedBackend, RemoteBackend
 from .cache import Memo, ResponseCache
@@ -25,6 +25,8 @@ class Example:
     name: str
     title: str
     query: str
+    topic: str | None = None
+    dataset: str | None = None
 
 
 @dataclass
@@ -39,9 +41,31 @@ class ServerState:
     timeout: float
     max_result_bytes: int
     service_allowlist: tuple[str, ...]
+    allowed_functions: tuple[str, ...] = ()
     examples: list[Example] = field(default_factory=list)
-    source_text: str | None = None
+    manifest: Manifest | None = None
+    texts: dict[str, str] = field(default_factory=dict)
     memo: Memo = field(default_factory=Memo)
+
+    @property
+    def dataset_names(self) -> list[str]:
+        """The datasets served besides /sparql: one per version, and 'all' (every graph as the default graph)."""
+        return [*(v["name"] for v in self.manifest.versions), "all"] if self.manifest else ["all"]
+
+    def dataset(self, name: str | None, dgu: list[str], ngu: list[str], has_from: bool
+                ) -> tuple[list[str], list[str], bool]:
+        """(default graphs, named graphs, union default graph?) for a request to /sparql (name None: the primary
+        version) or /sparql/<name>. A dataset the request names (protocol parameters or FROM) is used as it is;
+        otherwise the default graph is one version's dataset and every graph stays reachable by GRAPH.
+        KeyError for an unknown name."""
+        if dgu or ngu or has_from:
+            return dgu, ngu, not has_from
+        if name is not None and name not in self.dataset_names:
+            raise KeyError(name)
+        if name == "all" or self.manifest is None:
+            return [], [], True
+        named = [*self.manifest.graphs, DPV_GRAPH]
+        return self.manifest.default_graphs(name), named, False
 
     def cache_sizes(self) -> dict[str, dict[str, int]]:
         """Every cache the app keeps, with its size and bound (for /healthz and the tests)."""
@@ -65,7 +89,9 @@ def open_state(settings) -> ServerState:
     dpv_dir: Path | None = None
     backend: Backend
     if backend_url:
-        backend = RemoteBackend(str(backend_url))
+        max_rows = settings["BACKEND_MAX_ROWS"]
+        backend = RemoteBackend(str(backend_url), str(settings["BACKEND_ENGINE"] or "auto"),
+                                int(max_rows) if max_rows else None)
         version = _remote_version(build_dir, str(backend_url))
         log.info("fronting the SPARQL endpoint %s", backend_url)
     else:
@@ -87,8 +113,10 @@ def open_state(settings) -> ServerState:
         timeout=float(settings["QUERY_TIMEOUT"]),
         max_result_bytes=int(settings["MAX_RESULT_BYTES"]),
         service_allowlist=tuple(settings["SERVICE_ALLOWLIST"] or ()),
+        allowed_functions=tuple(settings["ALLOWED_FUNCTIONS"] or ()),
         examples=load_examples(Path(settings["QUERIES_DIR"]) if settings["QUERIES_DIR"] else pkconfig.queries_dir()),
-        source_text=_source_text(settings["SOURCE_TEXT"], build_dir),
+        manifest=_manifest(build_dir),
+        texts=_texts(settings["TEXTS_DIR"], build_dir),
     )
 
 
@@ -112,20 +140,43 @@ def _remote_version(build_dir: Path, url: str) -> str:
     return hashlib.sha256(seed + url.encode()).hexdigest()[:20]
 
 
-def _source_text(setting, build_dir: Path) -> str | None:
-    """The policy text to quote spans from: only the exact text the build's spans were recorded against."""
-    found = pkconfig.locate_source_text(setting or None)
-    if found.path is None:
-        log.warning("policy text not found (looked in: %s): pages give span offsets without quoting them",
-                    "; ".join(found.tried))
+def _manifest(build_dir: Path) -> Manifest | None:
+    """What the build holds (versions, graphs), or None when the build folder has no manifest (remote mode)."""
+    try:
+        return read_manifest(build_dir)
+    except Exception as exc:  # noqa: BLE001 - without it the endpoint serves the union, and says so
+        log.warning("no dataset manifest in %s (%s): /sparql serves the union of all graphs", build_dir, exc)
         return None
-    data = found.path.read_bytes()
-    recorded = recorded_source_sha256(build_dir)
-    if recorded != hashlib.sha256(data).hexdigest():
-        log.warning("%s is not the text the build's spans point into (sha256 %s recorded): spans are not quoted",
-                    found.path, recorded or "not")
-        return None
-    return data.decode("utf-8")
+
+
+def _texts(setting, build_dir: Path) -> dict[str, str]:
+    """Each version's policy text, to quote spans: only the exact text the build recorded (by sha256)."""
+    from policykg.versions import load_registry, locate_text
+
+    manifest = _manifest(build_dir)
+    if manifest is None:
+        return {}
+    found: dict[str, str] = {}
+    try:
+        registry = load_registry()
+    except Exception:  # noqa: BLE001 - quoting is a courtesy: without the registry, spans are given as offsets
+        return {}
+    for entry in manifest.versions:
+        try:
+            path = locate_text(registry.get(entry["name"]), setting or None)
+        except Exception:  # noqa: BLE001 - a version the registry does not know: no quotes for it
+            path = None
+        if path is None:
+            log.warning("the policy text of %s was not found: its pages give span offsets without quoting them",
+                        entry["name"])
+            continue
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+            log.warning("%s is not the text the build's spans of %s point into: spans are not quoted", path,
+                        entry["name"])
+            continue
+        found[entry["name"]] = data.decode("utf-8")
+    return found
 
 
 DEFAULT_EXAMPLES = [
@@ -140,11 +191,9 @@ DEFAULT_EXAMPLES = [
 
 
 def load_examples(queries_dir: Path) -> list[Example]:
-    """The *.rq files of a folder as examples (title: the first comment line), or built-in ones."""
-    files = sorted(queries_dir.glob("*.rq")) if queries_dir.is_dir() else []
-    examples = []
-    for path in files:
-        text = path.read_text(encoding="utf-8")
-        title = next((line.lstrip("#").strip() for line in text.splitlines() if line.strip().startswith("#")), "")
-        examples.append(Example(path.stem, title or path.stem, text))
+    """The competency questions of a folder as examples (title, topic, dataset from their comments), or built-in ones."""
+    from policykg.queries import load_questions
+
+    questions = load_questions(queries_dir) if queries_dir.is_dir() else []
+    examples = [Example(cq.name, cq.question or cq.name, cq.text, cq.topic, cq.dataset) for cq in questions]
     return examples or list(DEFAULT_EXAMPLES)

@@ -1,4 +1,5 @@
-"""Fixtures for the graph tests: the policy text, the DPV folder (skipping when absent), one strict build."""
+"""Fixtures for the graph tests: DPV and the policy texts (skipping when absent), one strict compile and one build
+per test session, shared by every test that needs them."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from policykg.config import Located, locate_dpv_dir, locate_source_text
+from policykg.config import Located, locate_dpv_dir
+from policykg.versions import Registry, load_registry, locate_text, text_missing_message
 
 
 def found_or_skip(found: Located, what: str) -> Path:
@@ -17,36 +19,65 @@ def found_or_skip(found: Located, what: str) -> Path:
 
 
 @pytest.fixture(scope="session")
+def registry() -> Registry:
+    """The encoded versions (data/versions.yaml)."""
+    return load_registry()
+
+
+@pytest.fixture(scope="session")
 def dpv_folder() -> Path:
     """The DPV 2.3 folder (../shared/dpv/2.3 in CI); tests that need it skip with the reason when it is absent."""
     return found_or_skip(locate_dpv_dir(), "DPV 2.3 folder")
 
 
 @pytest.fixture(scope="session")
-def policy_text_path() -> Path:
-    """The policy text file (../shared/seed/...)."""
-    return found_or_skip(locate_source_text(), "policy text")
+def texts(registry: Registry) -> dict[str, Path]:
+    """Every version's policy text (../shared/seed and ../shared/policies in CI); skip when one is missing."""
+    found = {}
+    for version in registry.versions:
+        path = locate_text(version)
+        if path is None:
+            pytest.skip(text_missing_message(version))
+        found[version.name] = path
+    return found
+
+
+@pytest.fixture(scope="session")
+def policy_text_path(registry: Registry, texts: dict[str, Path]) -> Path:
+    """The primary version's text (UK, 16 June 2025)."""
+    return texts[registry.primary]
 
 
 @pytest.fixture(scope="session")
 def policy_text(policy_text_path: Path) -> str:
-    """The policy text as a string (offsets are code points into it)."""
+    """The primary version's text as a string (offsets are code points into it)."""
     return policy_text_path.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
-def compiled(dpv_folder: Path, policy_text_path: Path):
-    """The ontology and data graphs, compiled with every check on."""
+def compiled(dpv_folder: Path, texts: dict[str, Path]):
+    """Every version compiled with every check on: once per test session."""
     from policykg.build import compile_graphs
 
-    return compile_graphs(dpv_folder, policy_text_path, strict=True)
+    return compile_graphs(dpv_folder, strict=True)
 
 
 @pytest.fixture(scope="session")
-def build_dir(tmp_path_factory: pytest.TempPathFactory, dpv_folder: Path, policy_text_path: Path) -> Path:
-    """One strict build of the whole graph for the session."""
-    from policykg.build import build
+def primary_data(compiled):
+    """The primary version's data graph."""
+    return compiled.version_data(compiled.registry.primary)
+
+
+@pytest.fixture(scope="session")
+def build_dir(tmp_path_factory: pytest.TempPathFactory, compiled) -> Path:
+    """The build folder written from the session's compile (the same bytes `policykg build` writes)."""
+    from policykg.build import write_build
 
     out = tmp_path_factory.mktemp("policykg") / "build"
-    build(out, dpv_folder, policy_text_path, strict=True)
+    write_build(out, compiled)
     return out
+
+
+def dpv_or_skip() -> Path:
+    """The DPV 2.3 folder, or skip the test with where we looked (for fixtures that are not given dpv_folder)."""
+    return found_or_skip(locate_dpv_dir(), "DPV 2.3 folder")

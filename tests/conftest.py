@@ -33,7 +33,7 @@ def server_settings(server_build_dir, dpv_dir) -> dict:
         "QUERY_TIMEOUT": 3.0,
         "QUERY_WORKERS": 2,
         "QUERIES_DIR": str(Path(__file__).resolve().parents[1] / "queries"),
-        "SOURCE_TEXT": str(server_build_dir / "source.txt"),
+        "TEXTS_DIR": str(server_build_dir / "texts"),
     }
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
+import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -14,6 +17,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -90,13 +94,32 @@ meta:source/policy-text spdx:checksum meta:source/policy-text/sha256 .
 meta:source/policy-text/sha256 spdx:checksumValue "{hashlib.sha256(SOURCE_TEXT.encode("utf-8")).hexdigest()}"^^xsd:hexBinary .
 """
 
+#: A second, earlier version: one process, so that per-version datasets can be told apart.
+EARLIER = "meta-uk-2025-04-07"
+EARLIER_DATA = PREFIXES + """
+<https://w3id.org/policykg/meta-uk-2025-04-07/notice> a dpv:PrivacyNotice ;
+  rdfs:label "Meta Privacy Policy (UK), effective 7 April 2025"@en ;
+  dpv:hasProcess <https://w3id.org/policykg/meta-uk-2025-04-07/process/contract-personalising> .
+<https://w3id.org/policykg/meta-uk-2025-04-07/process/contract-personalising> a dpv:Process ;
+  rdfs:label "Personalising the Meta Products"@en ;
+  dpv:hasLegalBasis eu-gdpr:A6-1-b .
+"""
+LINKS = PREFIXES + """
+meta:process/contract-personalising prov:wasRevisionOf <https://w3id.org/policykg/meta-uk-2025-04-07/process/contract-personalising> .
+"""
+
 VOID = PREFIXES + """
-meta:dataset a void:Dataset ; dct:title "policykg test fixture" ; void:triples 30 ;
+<https://w3id.org/policykg/dataset> a void:Dataset ; dct:title "policykg test fixture" ; void:triples 30 ;
   void:sparqlEndpoint <http://localhost/sparql> ; void:dataDump <http://localhost/download/policykg.nt> .
 """
 
 FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD,
            ".rdf": ox.RdfFormat.RDF_XML}
+GRAPH = "https://w3id.org/policykg/graph/"
+PRIMARY = "meta-uk-2025-06-16"
+#: The file name the registry (data/versions.yaml) gives the primary version's text: the fixture's text goes
+#: there, in the fixture's texts folder, so the server finds it (and quotes it: the manifest records its sha256).
+PRIMARY_TEXT_FILE = "000_58dca1eb2e4de648.txt"
 
 
 def _expand(turtle: str) -> str:
@@ -105,30 +128,58 @@ def _expand(turtle: str) -> str:
 
 
 def write_fixture_build(out: Path) -> Path:
-    """Write ontology.*, data.*, policykg.* (+ .gz), void.ttl, processing-matrix.csv, SHA256SUMS, source.txt."""
+    """A build folder in the layout `policykg build` writes (dataset, manifest, per-graph and combined dumps, VoID,
+    matrix, SHA256SUMS) for a tiny graph of two versions, and a texts folder with the primary version's text."""
     out.mkdir(parents=True, exist_ok=True)
     graphs = {
-        "ontology": list(ox.parse(ONTOLOGY, format=ox.RdfFormat.TURTLE)),
-        "data": list(ox.parse(_expand(DATA), format=ox.RdfFormat.TURTLE)),
+        "ontology": (GRAPH + "ontology", list(ox.parse(ONTOLOGY, format=ox.RdfFormat.TURTLE))),
+        PRIMARY: (GRAPH + PRIMARY, list(ox.parse(_expand(DATA), format=ox.RdfFormat.TURTLE))),
+        EARLIER: (GRAPH + EARLIER, list(ox.parse(EARLIER_DATA, format=ox.RdfFormat.TURTLE))),
+        "links": (GRAPH + "links", list(ox.parse(_expand(LINKS), format=ox.RdfFormat.TURTLE))),
     }
-    graphs["policykg"] = graphs["ontology"] + graphs["data"]
     names = []
-    for stem, triples in graphs.items():
+
+    def write(name: str, body: bytes, gz: bool = True) -> None:
+        (out / name).write_bytes(body)
+        names.append(name)
+        if gz:
+            (out / f"{name}.gz").write_bytes(gzip.compress(body, mtime=0))
+            names.append(f"{name}.gz")
+
+    for stem, (_, triples) in graphs.items():
+        write(f"{stem}.nt", ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+    combined = {"ontology": graphs["ontology"][1], "policykg": [t for _, ts in graphs.values() for t in ts]}
+    for stem, triples in combined.items():
         for ext, fmt in FORMATS.items():
-            body = ox.serialize(triples, format=fmt)
-            (out / f"{stem}{ext}").write_bytes(body)
-            (out / f"{stem}{ext}.gz").write_bytes(gzip.compress(body, mtime=0))
-            names += [f"{stem}{ext}", f"{stem}{ext}.gz"]
-    (out / "void.ttl").write_text(VOID, encoding="utf-8")
-    (out / "processing-matrix.csv").write_text(
-        "process,label,basis,purpose,information\n"
-        "contract-personalising,Personalising the Meta Products,eu-gdpr:A6-1-b,personalising,pd:Preference\n",
-        encoding="utf-8",
-    )
-    names += ["void.ttl", "processing-matrix.csv"]
+            if f"{stem}{ext}" not in names:
+                write(f"{stem}{ext}", ox.serialize(triples, format=fmt))
+    quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph)) for graph, ts in graphs.values() for t in ts]
+    write("policykg.nq", ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+    sha = hashlib.sha256(SOURCE_TEXT.encode("utf-8")).hexdigest()
+    manifest = {
+        "primary": PRIMARY, "ontology_graph": GRAPH + "ontology", "links_graph": GRAPH + "links", "changes": [],
+        "versions": [
+            {"name": EARLIER, "label": "Meta Privacy Policy (UK), effective 7 April 2025", "jurisdiction": "uk",
+             "effective": "2025-04-07", "graph": GRAPH + EARLIER, "notice": f"https://w3id.org/policykg/{EARLIER}/notice",
+             "text_file": "meta-uk-2025-04-07.md", "sha256": "0" * 64, "triples": len(graphs[EARLIER][1])},
+            {"name": PRIMARY, "label": "Meta Privacy Policy (UK), effective 16 June 2025", "jurisdiction": "uk",
+             "effective": "2025-06-16", "graph": GRAPH + PRIMARY, "notice": f"https://w3id.org/policykg/{PRIMARY}/notice",
+             "text_file": PRIMARY_TEXT_FILE, "sha256": sha, "triples": len(graphs[PRIMARY][1])},
+        ],
+        "triples": {"ontology": len(graphs["ontology"][1]), "links": len(graphs["links"][1])},
+        "files": {graph: f"{stem}.nt" for stem, (graph, _) in graphs.items()},
+    }
+    write("dataset.json", (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode(), gz=False)
+    write("void.ttl", VOID.encode("utf-8"), gz=False)
+    write("processing-matrix.csv", (
+        "version,process,label,basis,purpose,information\n"
+        "meta-uk-2025-06-16,contract-personalising,Personalising the Meta Products,eu-gdpr:A6-1-b,personalising,"
+        "pd:Preference\n").encode("utf-8"), gz=False)
     lines = [f"{hashlib.sha256((out / name).read_bytes()).hexdigest()}  {name}\n" for name in sorted(names)]
     (out / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
-    (out / "source.txt").write_text(SOURCE_TEXT, encoding="utf-8")
+    texts = out / "texts"
+    texts.mkdir(exist_ok=True)
+    (texts / PRIMARY_TEXT_FILE).write_text(SOURCE_TEXT, encoding="utf-8")
     return out
 
 
@@ -188,6 +239,110 @@ def oxigraph_serve(location: Path) -> Iterator[str]:
                "--union-default-graph", "--timeout-s", "5"]
     with running(command, base + "/query?query=ASK%7B%7D"):
         yield base
+
+
+# ---- a real Virtuoso (Debian's virtuoso-opensource-7-bin), for the remote-engine tests ----
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+DisableTcpSocket = 0
+MaxClientConnections = 10
+CheckpointInterval = 60
+CaseMode = 2
+AllowOSCalls = 0
+DirsAllowed = ., {dir}
+NumberOfBuffers = 20000
+MaxDirtyBuffers = 15000
+ThreadsPerQuery = 4
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}/www
+MaxClientConnections = 10
+ServerThreads = 10
+DavRoot = DAV
+EnabledDavVSP = 0
+HTTPProxyEnabled = 0
+MaxKeepAlives = 10
+KeepAliveTimeout = 10
+Charset = UTF-8
+EnabledGzipContent = 0
+
+[SPARQL]
+; as Debian ships them: a 10,000-row cap, "anytime" answers after 60 s, a 400 s planner estimate limit
+ResultSetMaxRows = 10000
+MaxQueryCostEstimationTime = 400
+MaxQueryExecutionTime = 60
+"""
+
+
+@dataclass
+class Virtuoso:
+    """A Virtuoso started by `virtuoso_serve`: its HTTP base URL, its process, and the dba password it was given."""
+
+    base: str
+    process: subprocess.Popen
+    sql_port: int
+    password: str
+
+    def isql(self, statement: str) -> str:
+        """Run one SQL statement as dba with isql-vt (raises on failure)."""
+        done = subprocess.run(["isql-vt", f"127.0.0.1:{self.sql_port}", "dba", self.password, f"exec={statement}"],
+                              capture_output=True, text=True, timeout=60, check=False)
+        if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
+            raise RuntimeError(f"isql-vt {statement!r} failed: {done.stdout[-500:]} {done.stderr[-500:]}")
+        return done.stdout
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used so far (user + system, from /proc)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def virtuoso_serve(location: Path) -> Iterator[Virtuoso]:
+    """A real Virtuoso on free 127.0.0.1 ports with a new database in location, a generated virtuoso.ini (Debian's
+    [SPARQL] limits) and a generated dba password."""
+    binary = shutil.which("virtuoso-t")
+    if binary is None or shutil.which("isql-vt") is None:
+        pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource-7-bin; .ci/run does)")
+    location.mkdir(parents=True, exist_ok=True)
+    (location / "www").mkdir(exist_ok=True)
+    http_port, sql_port = free_port(), free_port()
+    (location / "virtuoso.ini").write_text(VIRTUOSO_INI.format(dir=location, sql_port=sql_port, http_port=http_port),
+                                            encoding="utf-8")
+    base = f"http://127.0.0.1:{http_port}"
+    command = [binary, "-f", "-c", str(location / "virtuoso.ini")]
+    process = subprocess.Popen(command, cwd=location, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for(base + "/sparql?query=ASK%7B%7D", process, seconds=120)
+        server = Virtuoso(base, process, sql_port, "dba")
+        password = "pk-" + secrets.token_hex(8)
+        server.isql(f"user_set_password('dba', '{password}')")
+        server.password = password
+        yield server
+    finally:
+        stop(process)
 
 
 def policykg_command() -> list[str]:

@@ -41,6 +41,7 @@ def test_broader_links_and_alignments_are_shown() -> None:
     assert 'href="https://w3id.org/dpv/pd#Religion"' in page  # pko:ReligiousViews skos:broader pd:Religion
     assert 'href="#InformationWithSpecialProtections"' in page
     assert "Close match" in page
+    assert "<dt>Scope note</dt>" in page and "pd:AccountIdentifier: DPV defines that as a financial account" in page
 
 
 def test_deterministic_and_self_contained(tmp_path: Path) -> None:

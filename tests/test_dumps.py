@@ -1,4 +1,5 @@
-"""The dumps: every format parses back to the built graph, rebuilds are byte-identical, checksums and VoID hold."""
+"""The dumps: every format parses back to the built graphs, the dataset keeps each graph apart, rebuilds are
+byte-identical, checksums and VoID hold."""
 
 from __future__ import annotations
 
@@ -6,39 +7,81 @@ import csv
 import gzip
 import hashlib
 import io
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, VOID
 
-from policykg.dumps import DUMP_NAMES, FORMATS
-from policykg.namespaces import DATASET_IRI, DPV, PKO
+from policykg.dumps import COMBINED_NAMES, DATASET_FORMATS, FORMATS, MANIFEST_FILE
+from policykg.namespaces import DATASET_IRI, PKO
 
 RDFLIB_FORMAT = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}
 
 
-def expected_graph(compiled, name: str) -> Graph:
-    if name == "ontology":
-        return compiled.ontology
-    if name == "data":
-        return compiled.data
-    return compiled.ontology + compiled.data
+def graphs_of(compiled) -> dict[str, Graph]:
+    """Every graph the build writes on its own, by dump name."""
+    out = {"ontology": compiled.ontology, "links": compiled.links}
+    out.update(compiled.versions)
+    out.update({f"changes-{name}": g for name, g in compiled.changes.items()})
+    return out
 
 
-@pytest.mark.parametrize("name", DUMP_NAMES)
+def expected_combined(compiled, name: str) -> Graph:
+    return compiled.ontology if name == "ontology" else compiled.ontology + compiled.data
+
+
+@pytest.mark.parametrize("name", COMBINED_NAMES)
 @pytest.mark.parametrize("extension", sorted(FORMATS))
-def test_dump_parses_back_to_the_built_graph(build_dir: Path, compiled, name: str, extension: str) -> None:
+def test_combined_dump_parses_back_to_the_built_graph(build_dir: Path, compiled, name: str, extension: str) -> None:
     raw = (build_dir / f"{name}.{extension}").read_bytes()
     assert gzip.decompress((build_dir / f"{name}.{extension}.gz").read_bytes()) == raw
     parsed = Graph().parse(data=raw, format=RDFLIB_FORMAT[extension])
-    expected = expected_graph(compiled, name)
+    expected = expected_combined(compiled, name)
     # No blank nodes anywhere, so graph isomorphism is set equality of triples.
     assert not any(n for t in expected for n in t if n.__class__.__name__ == "BNode")
     assert set(parsed) == set(expected), f"{name}.{extension}: {len(set(parsed) ^ set(expected))} triples differ"
+
+
+def test_each_graph_has_its_own_dump(build_dir: Path, compiled) -> None:
+    graphs = graphs_of(compiled)
+    assert len(graphs) >= 2 + len(compiled.registry.versions)
+    for name, graph in graphs.items():
+        parsed = Graph().parse(build_dir / f"{name}.nt", format="nt")
+        assert set(parsed) == set(graph), name
+        assert gzip.decompress((build_dir / f"{name}.ttl.gz").read_bytes()) == (build_dir / f"{name}.ttl").read_bytes()
+
+
+@pytest.mark.parametrize("extension", sorted(DATASET_FORMATS))
+def test_the_dataset_keeps_every_graph_in_its_named_graph(build_dir: Path, compiled, extension: str) -> None:
+    manifest = json.loads((build_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+    files = manifest["files"]
+    store = ox.Store()
+    store.bulk_load(path=str(build_dir / f"policykg.{extension}"), format=DATASET_FORMATS[extension][0])
+    names = {g.value for g in store.named_graphs()}
+    assert names == set(files), "the dataset and the manifest name different graphs"
+    for graph, file_name in files.items():
+        expected = {ox.Triple(q.subject, q.predicate, q.object)
+                    for q in ox.parse(path=str(build_dir / file_name), format=ox.RdfFormat.N_TRIPLES)}
+        held = {ox.Triple(q.subject, q.predicate, q.object)
+                for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))}
+        assert held == expected, graph
+    assert not list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+
+def test_manifest_lists_every_version(build_dir: Path, compiled) -> None:
+    manifest = json.loads((build_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+    assert manifest["primary"] == compiled.registry.primary
+    assert [v["name"] for v in manifest["versions"]] == compiled.registry.names
+    for entry in manifest["versions"]:
+        version = compiled.registry.get(entry["name"])
+        assert entry["sha256"] == version.sha256 and entry["graph"] == version.graph
+        assert entry["triples"] == len(compiled.versions[version.name])
 
 
 def test_sha256sums_list_every_file_with_its_hash(build_dir: Path) -> None:
@@ -46,7 +89,6 @@ def test_sha256sums_list_every_file_with_its_hash(build_dir: Path) -> None:
     listed = dict(reversed(line.split("  ", 1)) for line in lines)
     files = {p.name for p in build_dir.iterdir() if p.name != "SHA256SUMS"}
     assert set(listed) == files
-    assert len(files) == len(DUMP_NAMES) * len(FORMATS) * 2 + 2
     for name, digest in listed.items():
         assert hashlib.sha256((build_dir / name).read_bytes()).hexdigest() == digest, name
 
@@ -56,31 +98,37 @@ def test_void_counts_and_links(build_dir: Path, compiled) -> None:
     assert (DATASET_IRI, RDF.type, VOID.Dataset) in void
     assert int(void.value(DATASET_IRI, VOID.triples)) == len(compiled.ontology + compiled.data)
     subsets = {str(s).rsplit("/", 1)[-1]: int(void.value(s, VOID.triples)) for s in void.objects(DATASET_IRI, VOID.subset)}
-    assert subsets == {"ontology": len(compiled.ontology), "data": len(compiled.data)}
+    assert subsets == {name: len(g) for name, g in graphs_of(compiled).items()}
+    for version in compiled.registry.versions:
+        subset = URIRef(f"https://w3id.org/policykg/dataset/{version.name}")
+        assert void.value(subset, PKO.namedGraph) == URIRef(version.graph)
+        assert str(void.value(subset, DCTERMS.temporal)) == version.effective.isoformat()
     dumps = {str(u).rsplit("/", 1)[-1] for s in void.subjects(VOID.dataDump, None) for u in void.objects(s, VOID.dataDump)}
-    assert dumps == {f"{n}.{e}{gz}" for n in DUMP_NAMES for e in FORMATS for gz in ("", ".gz")}
+    assert {f"{n}.{e}{gz}" for n in COMBINED_NAMES for e in FORMATS for gz in ("", ".gz")} <= dumps
+    assert {f"{v}.nt" for v in compiled.registry.names} <= dumps
     assert void.value(DATASET_IRI, DCTERMS.license) is not None
 
 
-def test_processing_matrix_has_one_line_per_process_and_item(build_dir: Path, compiled) -> None:
+def test_processing_matrix_has_one_line_per_version_process_and_listed_item(build_dir: Path, compiled) -> None:
     rows = list(csv.DictReader(io.StringIO((build_dir / "processing-matrix.csv").read_text(encoding="utf-8"))))
-    data = compiled.data
-    pairs = {(str(p), str(i)) for p in data.subjects(RDF.type, DPV.Process) for i in data.objects(p, DPV.hasPersonalData)}
-    assert len(rows) == len(pairs)
-    assert {(r["process"], r["item"]) for r in rows} == {(p, _curie(i)) for p, i in pairs}
+    expected = set()
+    for name, data in compiled.versions.items():
+        for process, use in data.subject_objects(PKO.hasQualifiedPersonalData):
+            expected.add((name, str(process), str(data.value(use, PKO.personalData)).replace(str(PKO), "pko:")))
+    assert len(rows) == len(expected)
+    assert {(r["version"], r["process"], r["item"]) for r in rows} == expected
+    assert {r["version"] for r in rows} == set(compiled.registry.names)
     first = rows[0]
     assert first["legal_basis"] and first["purpose"] and first["data_subject"] and first["category"]
 
 
-def _curie(iri: str) -> str:
-    return iri.replace(str(PKO), "pko:")
-
-
-def test_rebuild_is_byte_identical(tmp_path: Path, build_dir: Path, dpv_folder: Path, policy_text_path: Path) -> None:
+def test_rebuild_with_the_console_script_is_byte_identical(tmp_path: Path, build_dir: Path, dpv_folder: Path) -> None:
     out = tmp_path / "again"
     env = dict(os.environ, PYTHONHASHSEED="12345")
-    subprocess.run([sys.executable, "-m", "policykg", "build", "--out", str(out), "--dpv-dir", str(dpv_folder),
-                    "--source-text", str(policy_text_path), "--strict"], check=True, env=env, capture_output=True)
+    script = Path(sys.executable).parent / "policykg"
+    assert script.is_file(), "the policykg console script is not installed beside this Python"
+    subprocess.run([str(script), "build", "--out", str(out), "--dpv-dir", str(dpv_folder), "--strict"],
+                   check=True, env=env, capture_output=True)
     first = {p.name: p.read_bytes() for p in build_dir.iterdir()}
     second = {p.name: p.read_bytes() for p in out.iterdir()}
     assert first.keys() == second.keys()

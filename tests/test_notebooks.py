@@ -1,18 +1,25 @@
-"""The analyst notebooks: committed without outputs, free of logic, and executed end to end on a fresh build."""
+"""The analyst notebooks: committed without outputs, free of logic, and executed end to end on a fresh build; the
+executed notebooks show their figures, the SPARQL behind them, and tables with readable labels beside the IRIs."""
 
 from __future__ import annotations
 
 import ast
+import re
 import shutil
+import time
+from html import unescape
 from pathlib import Path
 
 import pytest
 
-from cq_support import fresh_build
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 NAMES = [p.name for p in NOTEBOOKS]
 CELL_TIMEOUT = 120
+#: Static figures (image/png outputs) each notebook must show, at least.
+FIGURES = {"01-": 0, "02-": 5, "03-": 2, "04-": 1, "05-": 2}
+#: A notebook must run in about this long (seconds; CI machines are slower than a laptop).
+TIME_BUDGET = 30.0
 
 
 def _read(path: Path):
@@ -21,8 +28,8 @@ def _read(path: Path):
     return nbformat.read(path, as_version=4)
 
 
-def test_the_four_notebooks_exist() -> None:
-    assert [n[:3] for n in NAMES] == ["01-", "02-", "03-", "04-"]
+def test_the_five_notebooks_exist() -> None:
+    assert [n[:3] for n in NAMES] == list(FIGURES)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
@@ -44,24 +51,102 @@ def test_cells_define_no_functions_or_classes(path: Path) -> None:
                 f"{path.name}: notebook cells call the package; put logic in policykg.analysis instead")
 
 
-@pytest.fixture(scope="module")
-def notebook_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return fresh_build(tmp_path_factory.mktemp("notebooks") / "build")
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
-def test_notebook_runs(path: Path, notebook_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_figure_is_followed_by_what_it_shows(path: Path) -> None:
+    cells = _read(path).cells
+    for i, cell in enumerate(cells):
+        if cell.cell_type == "code" and re.search(r"\bplot_\w+\(", cell.source):
+            following = next((c for c in cells[i + 1:] if c.cell_type == "markdown"), None)
+            assert following is not None and "What this shows" in following.source, (
+                f"{path.name}: the figure of cell {i} has no closing 'What this shows' note")
+
+
+@pytest.fixture(scope="module")
+def builds(build_dir: Path) -> dict[str, Path]:
+    return {"primary": build_dir, "two versions": build_dir}
+
+
+def _execute(path: Path, build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     from nbclient import NotebookClient
 
     copy = tmp_path / path.name
     shutil.copy(path, copy)
-    monkeypatch.setenv("POLICYKG_BUILD_DIR", str(notebook_build))
+    monkeypatch.setenv("POLICYKG_BUILD_DIR", str(build))
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     notebook = _read(copy)
+    started = time.monotonic()
     NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
-    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+    return notebook, time.monotonic() - started
+
+
+def _outputs(notebook) -> list:
+    return [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+
+
+def _html_tables(outputs: list) -> list[tuple[list[str], list[list[str]]]]:
+    """(column headers, rows of cell texts) of every DataFrame shown as HTML."""
+    tables = []
+    for o in outputs:
+        html = o.get("data", {}).get("text/html", "")
+        for table in re.findall(r'<table border="1" class="dataframe">(.*?)</table>', html, re.DOTALL):
+            head = re.search(r"<thead>(.*?)</thead>", table, re.DOTALL)
+            header_rows = re.findall(r"<tr[^>]*>(.*?)</tr>", head.group(1), re.DOTALL) if head else []
+            headers = [unescape(re.sub(r"<[^>]+>", "", h)).strip()
+                       for h in re.findall(r"<th[^>]*>(.*?)</th>", header_rows[0] if header_rows else "", re.DOTALL)]
+            body = re.search(r"<tbody>(.*?)</tbody>", table, re.DOTALL)
+            rows = [[unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.DOTALL)]
+                    for r in re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(1) if body else "", re.DOTALL)]
+            tables.append((headers, rows))
+    return tables
+
+
+def _check_labels(name: str, tables) -> None:
+    assert tables, f"{name} shows no table"
+    for headers, rows in tables:
+        if not rows:
+            continue
+        width = len(rows[0])
+        columns = headers[-width:] if len(headers) >= width else headers
+        for k, column in enumerate(columns):
+            values = [r[k] for r in rows if len(r) == width and r[k]]
+            if values and all(v.startswith(("http://", "https://")) for v in values):
+                assert f"{column}_label" in columns or column in ("link", "iri", "graph"), (
+                    f"{name}: table column {column!r} shows only IRIs, with no {column}_label beside it")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_notebook_runs(path: Path, builds: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    notebook, seconds = _execute(path, builds["primary"], tmp_path, monkeypatch)
+    outputs = _outputs(notebook)
     assert not [o for o in outputs if o.output_type == "error"]
-    assert any(o.output_type in ("execute_result", "display_data") for o in outputs)
-    if path.name.startswith(("02-", "03-")):
-        assert any("image/png" in o.get("data", {}) for o in outputs), f"{path.name} drew no figure"
+    assert seconds < TIME_BUDGET, f"{path.name} took {seconds:.1f} s"
+    figures = sum("image/png" in o.get("data", {}) for o in outputs)
+    assert figures >= FIGURES[path.name[:3]], f"{path.name} drew {figures} figures"
+    _check_labels(path.name, _html_tables(outputs))
+    if path.name.startswith("04-"):  # its figure comes from the SHACL rules: it shows where each rule comes from
+        assert "shapes/rights.ttl" in "".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    else:
+        markdown = [o["data"]["text/markdown"] for o in outputs if "text/markdown" in o.get("data", {})]
+        assert any("```sparql" in m and "<details>" in m for m in markdown), f"{path.name} shows no SPARQL"
+    if path.name.startswith("01-"):
+        text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+        from policykg.analysis import endpoint_available
+
+        if endpoint_available():
+            assert "same rows as in-process: True" in text
+        assert (tmp_path / "exports" / "tables.xlsx").is_file() and (tmp_path / "exports" / "marketing.csv").is_file()
+    if path.name.startswith("03-"):
+        assert any("application/vnd.plotly.v1+json" in o.get("data", {}) for o in outputs), "no interactive Sankey"
+
+
+def test_the_policy_over_time_shows_changes(builds: dict[str, Path], tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    path = next(p for p in NOTEBOOKS if p.name.startswith("05-"))
+    notebook, _ = _execute(path, builds["two versions"], tmp_path, monkeypatch)
+    outputs = _outputs(notebook)
+    assert not [o for o in outputs if o.output_type == "error"]
+    html = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    assert "If you decide to add a WhatsApp account" in html and "added" in html
+    assert "items" in html and "Interactions with Meta" in html
+    _check_labels(path.name, _html_tables(outputs))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cq_support import dpv_or_skip, fresh_build
+from build_fixtures import dpv_or_skip
 from policykg.queries import compare, from_sparql_json, load_questions
 
 if importlib.util.find_spec("policykg.server") is None:  # pragma: no cover - depends on the server package
@@ -19,8 +19,8 @@ QUESTIONS = load_questions()
 
 
 @pytest.fixture(scope="module")
-def real_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return fresh_build(tmp_path_factory.mktemp("cq-http") / "build")
+def real_build(build_dir: Path) -> Path:
+    return build_dir
 
 
 @pytest.fixture(scope="module", params=["embedded", "oxigraph"])

@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from cq_support import fresh_build
 from policykg.cli import main
 from policykg.queries import from_sparql_json, get_question
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return fresh_build(tmp_path_factory.mktemp("cq-cli") / "build")
+def built(build_dir: Path) -> Path:
+    return build_dir
 
 
 def test_json_output_is_the_stored_expectation(built: Path, capsys) -> None:

@@ -7,17 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from cq_support import fresh_build
 from policykg.analysis import graph_summary, parse_summary_markdown, summary_markdown
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BLOCK = re.compile(r"<!-- counts:start -->\n(.*?)<!-- counts:end -->", re.DOTALL)
 
 
-def test_readme_counts_match_the_build(tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_readme_counts_match_the_build(build_dir: Path) -> None:
     from policykg.store import load_store
 
-    summary = graph_summary(load_store(fresh_build(tmp_path_factory.mktemp("readme") / "build"), None))
+    summary = graph_summary(load_store(build_dir, None))
     match = BLOCK.search(README.read_text(encoding="utf-8")) if README.is_file() else None
     assert match, ("README.md has no counts block; paste this between <!-- counts:start --> and "
                    "<!-- counts:end -->:\n" + summary_markdown(summary))

@@ -36,7 +36,7 @@ def test_injected_inconsistency_exits_1(capsys, monkeypatch: pytest.MonkeyPatch)
 
     def broken(*args, **kwargs):
         compiled = original(*args, **kwargs)
-        compiled.data.add((PKO.ProvidingAds, RDF.type, DPV.LegalBasis))
+        compiled.versions[compiled.registry.primary].add((PKO.ProvidingAds, RDF.type, DPV.LegalBasis))
         return compiled
 
     monkeypatch.setattr(build_module, "compile_graphs", broken)

@@ -1,29 +1,28 @@
-"""The build pipeline: load -> compile -> check -> serialise, written atomically into the output folder."""
+"""The build pipeline: load -> check -> compile every version -> link -> compare -> serialise, written atomically."""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+
+from typing import TYPE_CHECKING
 
 from rdflib import Graph
 
-from .compile import compile_data
-from .config import (
-    data_dir,
-    dpv_missing_message,
-    locate_dpv_dir,
-    locate_source_text,
-    ontology_dir,
-    text_missing_message,
-)
+from .compile import VersionSources, check_dpv_iris, compile_version
+from .config import dpv_missing_message, locate_dpv_dir, ontology_path as default_ontology_path
 from .dpv import dpv_term_index
-from .dumps import write_artefacts
-from .errors import MissingResourceError
-from .sources import load_sources, read_policy_text
+from .errors import MissingResourceError, SourceError
+from .sources import PolicyText, load_version_sources, read_policy_text, read_turtle
+from .versions import Registry, Version, load_registry, locate_text, text_missing_message
 
-ONTOLOGY_FILE = "policykg.ttl"
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .changes import Comparison
+    from .diff import Diff
 
 
 @dataclass
@@ -37,60 +36,126 @@ class BuildReport:
 
 @dataclass
 class Compiled:
-    """The two graphs a build produces, plus what could not be checked."""
+    """The graphs a build produces: the ontology, one data graph per version, the links and the changes."""
 
+    registry: Registry
     ontology: Graph
-    data: Graph
-    notice_url: str
-    effective: str
+    versions: dict[str, Graph]
+    sources: dict[str, VersionSources]
+    texts: dict[str, PolicyText]
+    links: Graph
+    diffs: dict[str, tuple[Comparison, Diff]]
     warnings: list[str]
+
+    @cached_property
+    def changes(self) -> dict[str, Graph]:
+        """One change graph per comparison."""
+        from .changes import change_graph
+
+        return {name: change_graph(c, d) for name, (c, d) in self.diffs.items()}
+
+    def version_data(self, name: str) -> Graph:
+        """The data graph of one version."""
+        return self.versions[name]
+
+    @property
+    def data(self) -> Graph:
+        """Every version's data, the links and the changes as one graph (instance IRIs never collide)."""
+        union = Graph()
+        for graph in [*self.versions.values(), self.links, *self.changes.values()]:
+            for triple in graph:
+                union.add(triple)
+        return union
+
+
+def read_version_text(version: Version, texts_dir: Path | str | None) -> PolicyText | None:
+    """A version's text if it is found, checked against its registered sha256."""
+    path = locate_text(version, texts_dir)
+    if path is None:
+        return None
+    text = read_policy_text(path)
+    if text.sha256 != version.sha256:
+        raise SourceError(f"{path} has sha256 {text.sha256}, but {version.name} was encoded against {version.sha256}",
+                          path=path)
+    return text
 
 
 def compile_graphs(
     dpv_dir: Path | str | None = None,
-    source_text: Path | str | None = None,
+    texts_dir: Path | str | None = None,
     *,
-    sources_dir: Path | None = None,
+    data_root: Path | None = None,
     ontology_path: Path | None = None,
+    versions: Sequence[str] | None = None,
     strict: bool = False,
 ) -> Compiled:
-    """Load and compile the sources; check spans and DPV terms where the text and DPV are available."""
-    warnings: list[str] = []
-    sources = load_sources(sources_dir or data_dir(), ontology_path or ontology_dir() / ONTOLOGY_FILE)
-    text_found = locate_source_text(source_text)
+    """Load and compile every version (or the named ones); check spans and DPV terms where texts and DPV are found."""
+    from .changes import compare_all
+    from .links import link_versions
+
+    from .phrases import CURATION_FILE
+
+    registry = load_registry(data_root)
+    chosen = [registry.get(name) for name in versions] if versions else list(registry.versions)
+    drafts = [v for v in chosen if (v.data_dir / CURATION_FILE).exists()]
+    if drafts and not versions:
+        chosen = [v for v in chosen if v not in drafts]
+        warnings_drafts = [f"{v.name} is still a draft ({v.data_dir.name}/{CURATION_FILE} lists what to curate): "
+                           "not built" for v in drafts]
+    else:
+        warnings_drafts = []
+    onto_path = ontology_path or default_ontology_path()
+    ontology = read_turtle(onto_path)
+    warnings: list[str] = list(warnings_drafts)
     dpv_found = locate_dpv_dir(dpv_dir)
-    for found, explicit, message, skipped in (
-        (text_found, source_text, text_missing_message, "source spans were not checked against the text"),
-        (dpv_found, dpv_dir, dpv_missing_message, "DPV terms were not checked"),
-    ):
-        if found.path is None:
-            if strict or explicit:
-                raise MissingResourceError(message(found))
-            warnings.append(f"{message(found)} Built anyway: {skipped}.")
-    text = read_policy_text(text_found.path) if text_found.path else None
+    if dpv_found.path is None:
+        if strict or dpv_dir:
+            raise MissingResourceError(dpv_missing_message(dpv_found))
+        warnings.append(f"{dpv_missing_message(dpv_found)} Built anyway: DPV terms were not checked.")
     dpv_terms = dpv_term_index(dpv_found.path) if dpv_found.path else None
-    data = compile_data(sources, text, dpv_terms)
-    notice = sources.notice["notice"]
-    return Compiled(sources.ontology, data, str(notice["url"]), str(notice["effective"]), warnings)
+    check_dpv_iris(ontology, dpv_terms, onto_path)
+    graphs: dict[str, Graph] = {}
+    sources: dict[str, VersionSources] = {}
+    texts: dict[str, PolicyText] = {}
+    for version in chosen:
+        text = read_version_text(version, texts_dir)
+        if text is None:
+            if strict or texts_dir:
+                raise MissingResourceError(text_missing_message(version, texts_dir))
+            warnings.append(f"{text_missing_message(version, texts_dir)} Built anyway: its spans were not checked.")
+        else:
+            texts[version.name] = text
+        sources[version.name] = load_version_sources(version)
+        graphs[version.name] = compile_version(sources[version.name], ontology, onto_path, text, dpv_terms)
+    links = link_versions(registry, sources, ontology)
+    diffs = compare_all(registry, sources, texts, ontology)
+    return Compiled(registry, ontology, graphs, sources, texts, links, diffs, warnings)
 
 
 def build(
     out_dir: Path | str,
     dpv_dir: Path | str | None = None,
-    source_text: Path | str | None = None,
+    texts_dir: Path | str | None = None,
     *,
-    sources_dir: Path | None = None,
+    data_root: Path | None = None,
     ontology_path: Path | None = None,
     strict: bool = False,
 ) -> BuildReport:
     """Compile the sources and write every artefact into out_dir; on any error out_dir is left as it was."""
+    compiled = compile_graphs(dpv_dir, texts_dir, data_root=data_root, ontology_path=ontology_path, strict=strict)
+    return write_build(out_dir, compiled)
+
+
+def write_build(out_dir: Path | str, compiled: Compiled) -> BuildReport:
+    """Write every artefact of a compiled dataset into out_dir, atomically (out_dir is replaced only when done)."""
+    from .dumps import write_artefacts
+
     out = Path(out_dir)
-    compiled = compile_graphs(dpv_dir, source_text, sources_dir=sources_dir, ontology_path=ontology_path, strict=strict)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     staging.chmod(0o755)
     try:
-        counts = write_artefacts(staging, compiled.ontology, compiled.data, compiled.notice_url, compiled.effective)
+        counts = write_artefacts(staging, compiled)
         _replace_dir(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -109,14 +174,21 @@ def _replace_dir(new: Path, target: Path) -> None:
         new.rename(target)
 
 
+def source_files(data_root: Path | None = None) -> list[Path]:
+    """Every curated file a build reads (to tell whether a build is out of date)."""
+    from .config import data_root as default_root
+
+    root = Path(data_root) if data_root else default_root()
+    return [*root.glob("*.yaml"), *root.glob("*/*.yaml"), default_ontology_path()]
+
+
 def is_built(out_dir: Path) -> bool:
     """True when out_dir holds a complete build newer than every source file."""
     sums = out_dir / "SHA256SUMS"
     if not sums.is_file():
         return False
     built = sums.stat().st_mtime
-    sources = [*data_dir().glob("*.yaml"), ontology_dir() / ONTOLOGY_FILE]
-    return all(p.stat().st_mtime <= built for p in sources if p.exists())
+    return all(p.stat().st_mtime <= built for p in source_files() if p.exists())
 
 
 def ensure_built(out_dir: Path | str, dpv_dir: Path | str | None = None) -> Path:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import PolicyKGError
+from .options import resource_options
 
 EXIT_OK, EXIT_NONCONFORMANT, EXIT_ERROR = 0, 1, 2
 
@@ -24,12 +25,9 @@ EXTENSIONS: tuple[tuple[str, str], ...] = (
     ("policykg.docs", "add_docs_parser"),
     ("policykg.serve", "add_serve_parser"),
     ("policykg.publish", "add_publish_parser"),
+    ("policykg.ingest", "add_ingest_parser"),
+    ("policykg.diff_cli", "add_diff_parser"),
 )
-
-
-def _add_dpv_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dpv-dir", help="folder with the DPV 2.3 Turtle files (default: $POLICYKG_DPV_DIR, "
-                        "../shared/dpv/2.3, or where `policykg fetch-dpv` put them)")
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -38,7 +36,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .config import default_build_dir
 
     out = Path(args.out) if args.out else default_build_dir()
-    report = build(out, args.dpv_dir, args.source_text, strict=args.strict)
+    report = build(out, args.dpv_dir, args.texts_dir, strict=args.strict)
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     counts = ", ".join(f"{name} {n} triples" for name, n in report.counts.items())
@@ -67,7 +65,7 @@ def cmd_reason(args: argparse.Namespace) -> int:
     """Run HermiT over ontology + data; report consistency and unsatisfiable classes."""
     from .reason import reason
 
-    result = reason(args.dpv_dir, args.source_text)
+    result = reason(args.dpv_dir, args.texts_dir)
     print(result.summary())
     return EXIT_OK if result.consistent and not result.unsatisfiable else EXIT_NONCONFORMANT
 
@@ -78,11 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("build", help="compile the sources into RDF dumps, VoID, CSV and SHA256SUMS")
+    p = sub.add_parser("build", parents=[resource_options()],
+                       help="compile every version into RDF dumps, VoID, CSV and SHA256SUMS")
     p.add_argument("--out", help="output folder (default: ./build or $POLICYKG_BUILD_DIR)")
-    _add_dpv_option(p)
-    p.add_argument("--source-text", help="the policy text file (default: $POLICYKG_SOURCE_TEXT or ../shared/seed/...)")
-    p.add_argument("--strict", action="store_true", help="fail instead of warning when the policy text or DPV is missing")
+    p.add_argument("--strict", action="store_true", help="fail instead of warning when a policy text or DPV is missing")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("fetch-dpv", help="download the pinned DPV 2.3 Turtle files and check their sha256 (needs internet)")
@@ -91,9 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="only verify an existing folder against the pinned checksums")
     p.set_defaults(func=cmd_fetch_dpv)
 
-    p = sub.add_parser("reason", help="check ontology + data consistency with the HermiT reasoner (needs Java)")
-    _add_dpv_option(p)
-    p.add_argument("--source-text", help="the policy text file")
+    p = sub.add_parser("reason", parents=[resource_options()],
+                       help="check ontology + data consistency with the HermiT reasoner (needs Java)")
     p.set_defaults(func=cmd_reason)
 
     for module_name, function in EXTENSIONS:

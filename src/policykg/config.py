@@ -24,6 +24,8 @@ DPV_FILES: dict[str, tuple[str, str]] = {
     "pd.ttl": ("pd/pd.ttl", "65d3f07a407a76c7dbf2934a386e74137e434f0b0446f93000b4fb580c641080"),
     "eu-gdpr.ttl": ("legal/eu/gdpr/eu-gdpr.ttl", "9b710961f5e010b659f4a87dca13578dd92d6768c8716f551d142c661f7fb77f"),
     "legal-gb.ttl": ("legal/gb/legal-gb.ttl", "24817d30066ae65c6c7fb471e1b077604880603a9ceb2d29718d30da8d98b9f1"),
+    "legal-eu.ttl": ("legal/eu/legal-eu.ttl", "33d96abcba7724d1758863b5797b86866e3ac44ee80971e02b31777f333d6f72"),
+    "legal-ie.ttl": ("legal/ie/legal-ie.ttl", "78a53a839d818c1096acfbf2e731d0863b6ccfb28a4af8cb02f818fe006c0d94"),
     "tech.ttl": ("tech/tech.ttl", "a9d09590fce70e859f744f86f2a903e34dc74dbeb79ed77e4b7fdcb80eeab356"),
 }
 
@@ -36,6 +38,11 @@ def project_root() -> Path:
 def ontology_dir() -> Path:
     """The folder of the hand-written ontology."""
     return project_root() / "ontology"
+
+
+def ontology_path() -> Path:
+    """The ontology file."""
+    return ontology_dir() / "policykg.ttl"
 
 
 def data_root() -> Path:

@@ -3,8 +3,9 @@
 A small deterministic generator (pyLODE 3.4.1 fails at import and 3.3.4 writes its embedded JSON-LD in a different
 order on every run and leaves out SKOS concepts, which are most of this ontology). One self-contained page, no
 external CSS or scripts: the ontology's metadata, then every class, object property, datatype property and concept
-(grouped by concept scheme) with its label, definition, comment, types, broader / narrower concepts, alignments
-(skos:exactMatch / closeMatch / related), domain and range, each with an anchor named by its local name.
+(grouped by concept scheme) with its label, definition, comment, scope note (why its DPV alignment holds), types,
+broader / narrower concepts, alignments (skos:exactMatch / closeMatch / related), domain and range, each with an
+anchor named by its local name.
 """
 
 from __future__ import annotations
@@ -77,6 +78,9 @@ def _term(graph: Graph, term: URIRef, kind: str) -> str:
     comment = _text(graph, term, RDFS.comment)
     if comment:
         rows.append(("Comment", html.escape(comment)))
+    scope_note = _text(graph, term, SKOS.scopeNote)
+    if scope_note:
+        rows.append(("Scope note", html.escape(scope_note)))
     types = [t for t in graph.objects(term, RDF.type) if t not in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)]
     if types:
         rows.append(("Types", _links(types)))

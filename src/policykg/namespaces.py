@@ -5,16 +5,20 @@ from __future__ import annotations
 from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
+SITE = Namespace("https://w3id.org/policykg/")
 PKO = Namespace("https://w3id.org/policykg/ontology#")
 ONTOLOGY_IRI = "https://w3id.org/policykg/ontology"
-DATA = Namespace("https://w3id.org/policykg/meta-uk-2025-06-16/")
-DATASET_IRI = DATA["dataset"]
+DATASET_IRI = SITE["dataset"]
 GRAPH = Namespace("https://w3id.org/policykg/graph/")
+#: Version-independent identities of processes ("the same processing" across versions of one jurisdiction).
+LINEAGE = Namespace("https://w3id.org/policykg/lineage/")
 
 DPV = Namespace("https://w3id.org/dpv#")
 PD = Namespace("https://w3id.org/dpv/pd#")
 EU_GDPR = Namespace("https://w3id.org/dpv/legal/eu/gdpr#")
 LEGAL_GB = Namespace("https://w3id.org/dpv/legal/gb#")
+LEGAL_EU = Namespace("https://w3id.org/dpv/legal/eu#")
+LEGAL_IE = Namespace("https://w3id.org/dpv/legal/ie#")
 TECH = Namespace("https://w3id.org/dpv/tech#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -25,16 +29,20 @@ DPV_FAMILIES: dict[str, tuple[Namespace, str]] = {
     "pd": (PD, "pd.ttl"),
     "eu-gdpr": (EU_GDPR, "eu-gdpr.ttl"),
     "legal-gb": (LEGAL_GB, "legal-gb.ttl"),
+    "legal-eu": (LEGAL_EU, "legal-eu.ttl"),
+    "legal-ie": (LEGAL_IE, "legal-ie.ttl"),
     "tech": (TECH, "tech.ttl"),
 }
 
 PREFIXES: dict[str, str] = {
     "pko": str(PKO),
-    "meta": str(DATA),
+    "pkd": str(SITE),
     "dpv": str(DPV),
     "pd": str(PD),
     "eu-gdpr": str(EU_GDPR),
     "legal-gb": str(LEGAL_GB),
+    "legal-eu": str(LEGAL_EU),
+    "legal-ie": str(LEGAL_IE),
     "tech": str(TECH),
     "oa": str(OA),
     "prov": str(PROV),
@@ -49,6 +57,11 @@ PREFIXES: dict[str, str] = {
     "rdfs": str(RDFS),
     "xsd": str(XSD),
 }
+
+
+def version_namespace(name: str) -> Namespace:
+    """The instance namespace of one encoded version (slash namespace)."""
+    return Namespace(f"{SITE}{name}/")
 
 
 def bind_prefixes(graph) -> None:

@@ -3,7 +3,9 @@
 A competency question is `queries/cqNN-some-name.rq`; its first comment line is the question in plain English,
 a comment line `# requires: dpv` marks a question that needs the DPV vocabulary loaded, and the expected result
 lies beside it as `cqNN-some-name.srj` (SPARQL 1.1 Query Results JSON) or `.csv`. Results are compared as a
-multiset of rows, or as a sequence where the query says ORDER BY.
+multiset of rows, or as a sequence where the query says ORDER BY, and literals by value: numbers numerically whatever
+their numeric datatype or lexical form (`"24203"^^xsd:nonNegativeInteger` equals `24203`), booleans by truth value
+(`"0"^^xsd:boolean` equals `false`), so that the same question gives the same answer on any engine.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import io
 import json
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +31,8 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 EXPECTED_SUFFIXES = (".srj", ".csv")
 _REQUIRES = re.compile(r"^#\s*requires:\s*(.+)$", re.MULTILINE)
+_DATASET = re.compile(r"^#\s*dataset:\s*(\S+)\s*$", re.MULTILINE)
+_TOPIC = re.compile(r"^#\s*topic:\s*(.+?)\s*$", re.MULTILINE)
 _ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
 _STRINGS_AND_COMMENTS = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>|#[^\n]*")
 
@@ -48,6 +54,10 @@ class CompetencyQuestion:
     path: Path
     expected_path: Path | None
     requires: frozenset[str]
+    #: "all" when the question compares versions (it runs on /sparql/all); None: one version's dataset will do.
+    dataset: str | None = None
+    #: The topic the query page groups it under.
+    topic: str | None = None
 
     @property
     def ordered(self) -> bool:
@@ -108,7 +118,10 @@ def load_question(path: Path) -> CompetencyQuestion:
     text = path.read_text(encoding="utf-8")
     expected = next((path.with_suffix(s) for s in EXPECTED_SUFFIXES if path.with_suffix(s).is_file()), None)
     requires = frozenset(x.strip().lower() for m in _REQUIRES.finditer(text) for x in m.group(1).split(","))
-    return CompetencyQuestion(path.stem, question_of(text), text, path, expected, requires)
+    dataset = _DATASET.search(text)
+    topic = _TOPIC.search(text)
+    return CompetencyQuestion(path.stem, question_of(text), text, path, expected, requires,
+                              dataset.group(1) if dataset else None, topic.group(1) if topic else None)
 
 
 def load_questions(directory: Path | None = None) -> list[CompetencyQuestion]:
@@ -132,14 +145,15 @@ def get_question(name: str, directory: Path | None = None) -> CompetencyQuestion
     raise QueryError(f"unknown competency question {name!r}; known: {known}")
 
 
-def run_query(store: pyoxigraph.Store, text: str) -> QueryResult:
-    """Run a SELECT or ASK over the store's union graph; raise QueryError with the position on a syntax error."""
+def run_query(store: pyoxigraph.Store, text: str, default_graph_uris: Sequence[str] = ()) -> QueryResult:
+    """Run a SELECT or ASK over the store's union graph (or the default graphs given, every graph still reachable
+    by GRAPH); raise QueryError with the position on a syntax error."""
     import pyoxigraph as ox
 
     from .store import query
 
     try:
-        result = query(store, text)
+        result = query(store, text, default_graph_uris=default_graph_uris)
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {exc}") from exc
     if isinstance(result, ox.QueryBoolean):
@@ -153,9 +167,9 @@ def run_query(store: pyoxigraph.Store, text: str) -> QueryResult:
     return QueryResult(variables, rows)
 
 
-def run_question(store: pyoxigraph.Store, cq: CompetencyQuestion) -> QueryResult:
-    """Run a competency question against a store."""
-    return run_query(store, cq.text)
+def run_question(store: pyoxigraph.Store, cq: CompetencyQuestion, default_graph_uris: Sequence[str] = ()) -> QueryResult:
+    """Run a competency question against a store (its union graph, or the default graphs given)."""
+    return run_query(store, cq.text, default_graph_uris)
 
 
 def _term_of(node: Any) -> Term:
@@ -273,7 +287,10 @@ def _lexical(result: QueryResult) -> QueryResult:
 
 
 def compare(expected: QueryResult, actual: QueryResult, *, ordered: bool = False, lexical: bool = False) -> list[str]:
-    """Differences between two results (empty when equal): as a multiset of rows, or in order when `ordered`."""
+    """Differences between two results (empty when equal): as a multiset of rows, or in order when `ordered`.
+
+    Literals are compared by value (see the module docstring); with `lexical`, by their text alone.
+    """
     if lexical:
         expected, actual = _lexical(expected), _lexical(actual)
     if expected.is_boolean or actual.is_boolean:
@@ -303,16 +320,35 @@ def compare(expected: QueryResult, actual: QueryResult, *, ordered: bool = False
 
 
 def _row_key(row: dict[str, Term]) -> tuple[tuple[str, Term], ...]:
-    return tuple(sorted(row.items()))
+    return tuple(sorted((name, value_key(term)) for name, term in row.items()))
+
+
+def value_key(term: Term) -> Term:
+    """A term as compared: a number as its canonical decimal value (datatype `numeric`), a boolean as true/false."""
+    kind, value, datatype = term
+    if kind != "literal":
+        return term
+    if datatype in _INTEGER_TYPES or datatype in _FLOAT_TYPES:
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            return term
+        if not number.is_finite():
+            return ("literal", str(number), "numeric")
+        return ("literal", format(number.normalize(), "f"), "numeric")
+    if datatype == _BOOLEAN:
+        text = value.strip()
+        return ("literal", {"1": "true", "0": "false"}.get(text, text), datatype)
+    return term
 
 
 def _show(key: tuple[tuple[str, Term], ...]) -> str:
     return "{" + ", ".join(f"{name}={value}{extra and ' ' + extra}" for name, (_, value, extra) in key) + "}"
 
 
-def check_question(store: pyoxigraph.Store, cq: CompetencyQuestion) -> list[str]:
+def check_question(store: pyoxigraph.Store, cq: CompetencyQuestion, default_graph_uris: Sequence[str] = ()) -> list[str]:
     """Run a competency question and compare it with its expected result; return the differences."""
-    actual = run_question(store, cq)
+    actual = run_question(store, cq, default_graph_uris)
     return compare(cq.expected(), actual, ordered=cq.ordered, lexical=cq.expected_path is not None
                    and cq.expected_path.suffix == ".csv")
 

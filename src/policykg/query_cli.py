@@ -1,9 +1,13 @@
-"""`policykg query FILE|--cq NAME`: run a SPARQL query or a competency question against the embedded store."""
+"""`policykg query FILE|--cq NAME`: run a SPARQL query or a competency question against the embedded store.
+
+The table format is for people: each IRI is shown by its label (GDPR provisions as cited, processes told apart by
+basis and audience) with its CURIE in the column beside it. CSV and JSON stay exact (full IRIs), for tools."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .namespaces import PREFIXES, compact_iri
@@ -12,20 +16,24 @@ from .queries import QueryError, QueryResult, dumps_csv, dumps_json, get_questio
 FORMATS = ("table", "csv", "json")
 
 #: Prefixes used to shorten IRIs in the table format (longest namespace first when matching).
-TABLE_PREFIXES: dict[str, str] = {p: PREFIXES[p] for p in ("meta", "pko", "dpv", "pd", "eu-gdpr", "legal-gb", "tech")}
+TABLE_PREFIXES: dict[str, str] = {p: PREFIXES[p] for p in ("pkd", "pko", "dpv", "pd", "eu-gdpr", "legal-gb", "legal-eu", "legal-ie", "tech")}
 
 
 def add_query_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register the `query` subcommand."""
+    from .options import resource_options
+
     p = subparsers.add_parser(
         "query", help="run a SPARQL query file or a competency question against the graph",
-        description="Run a SELECT or ASK query over the union of the ontology, the data and (when found) DPV.",
+        parents=[resource_options(texts=False, build=True)],
+        description="Run a SELECT or ASK query over one version's dataset (the ontology, that version's data, the "
+                    "links and changes across versions, and DPV when found), or over every version with --version all.",
     )
     p.add_argument("file", nargs="?", help="a .rq file with a SELECT or ASK query")
     p.add_argument("--cq", metavar="NAME", help="a competency question by name (cq01-purposes-by-legal-basis) or number (cq01)")
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
-    p.add_argument("--build-dir", help="the build folder (default: ./build or $POLICYKG_BUILD_DIR; built if missing or stale)")
-    p.add_argument("--dpv-dir", help="folder with the DPV 2.3 Turtle files (default: $POLICYKG_DPV_DIR, ../shared/dpv/2.3, ...)")
+    p.add_argument("--version", metavar="NAME", help="the dataset to query: a version name, or 'all' for every version "
+                   "at once (default: the question's own `# dataset:`, else the primary version)")
     p.add_argument("--list", action="store_true", help="list the competency questions and exit")
     p.set_defaults(func=cmd_query)
 
@@ -49,31 +57,57 @@ def cmd_query(args: argparse.Namespace) -> int:
             raise QueryError("no such query file", path=path)
         cq = load_question(path)
         text, needs_dpv = cq.text, cq.requires_dpv
+    dataset = args.version or cq.dataset
     try:
-        result = _run(text, args.build_dir, args.dpv_dir, needs_dpv)
+        store, build = _store(args.build_dir, args.dpv_dir, needs_dpv)
+        result = run_query(store, text, _default_graphs(build, dataset))
     except QueryError as exc:
         raise QueryError(str(exc), path=cq.path) from exc
-    sys.stdout.write(render(result, args.format))
+    sys.stdout.write(render(result, args.format, _labeller(store, dataset) if args.format == "table" else None))
     return 0
 
 
-def _run(text: str, build_dir: str | None, dpv_dir: str | None, needs_dpv: bool) -> QueryResult:
+def _default_graphs(build: Path, dataset: str | None) -> list[str]:
+    """The default graph a query runs on: one version's dataset (the primary one unless named), or every graph."""
+    from .store import read_manifest
+
+    if dataset == "all":
+        return []
+    manifest = read_manifest(build)
+    try:
+        return manifest.default_graphs(dataset)
+    except KeyError:
+        known = ", ".join([*(v["name"] for v in manifest.versions), "all"])
+        raise QueryError(f"unknown version {dataset!r}; known: {known}") from None
+
+
+def _store(build_dir: str | None, dpv_dir: str | None, needs_dpv: bool):
     from .build import ensure_built
     from .config import default_build_dir, locate_dpv_dir, require_dpv_dir
     from .store import load_store
 
     dpv = require_dpv_dir(dpv_dir) if (needs_dpv or dpv_dir) else locate_dpv_dir().path
     out = ensure_built(Path(build_dir) if build_dir else default_build_dir(), dpv)
-    return run_query(load_store(out, dpv), text)
+    return load_store(out, dpv), out
 
 
-def render(result: QueryResult, fmt: str) -> str:
-    """The result as text in one of FORMATS."""
+def _labeller(store, dataset: str | None) -> Callable[[str], str] | None:
+    """The labels of the dataset the query ran on (None when the store holds no version to label from)."""
+    from .analysis.labelling import label_index
+
+    try:
+        return label_index(store, dataset)
+    except QueryError:
+        return None
+
+
+def render(result: QueryResult, fmt: str, label: Callable[[str], str] | None = None) -> str:
+    """The result as text in one of FORMATS (labels, when given, only in the table)."""
     if fmt == "json":
         return dumps_json(result)
     if fmt == "csv":
         return dumps_csv(result)
-    return render_table(result)
+    return render_table(result, label)
 
 
 def shorten(value: str) -> str:
@@ -81,17 +115,34 @@ def shorten(value: str) -> str:
     return compact_iri(value, TABLE_PREFIXES)
 
 
-def render_table(result: QueryResult) -> str:
-    """A plain-text table with aligned columns and IRIs shortened by prefix."""
+def render_table(result: QueryResult, label: Callable[[str], str] | None = None) -> str:
+    """A plain-text table with aligned columns: IRIs by label with their CURIE in a column beside
+    ('<var> id'), or by CURIE alone where nothing has a label (or no labeller is given)."""
     if result.is_boolean:
         return ("true" if result.boolean else "false") + "\n"
-    header = list(result.variables)
-    cells = [[shorten(row[name][1]) if name in row and row[name][0] == "uri" else (row[name][1] if name in row else "")
-              for name in header] for row in result.rows]
-    cells = [[c.replace("\n", " ") for c in line] for line in cells]
+    header: list[str] = []
+    columns: list[list[str]] = []
+    for name in result.variables:
+        terms = [row.get(name) for row in result.rows]
+        shown = [_plain(t) for t in terms]
+        iris = [t[1] for t in terms if t is not None and t[0] == "uri"]
+        labels = [label(t[1]) if label and t is not None and t[0] == "uri" else s for t, s in zip(terms, shown)]
+        if label and iris and labels != shown:
+            header += [name, f"{name} id"]
+            columns += [labels, shown]
+        else:
+            header.append(name)
+            columns.append(shown)
+    cells = [[c.replace("\n", " ") for c in line] for line in zip(*columns)] if columns else []
     widths = [max([len(h), *(len(line[i]) for line in cells)]) for i, h in enumerate(header)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(),
              "  ".join("-" * w for w in widths)]
     lines += ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in cells]
-    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    lines.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
     return "\n".join(lines) + "\n"
+
+
+def _plain(term) -> str:
+    if term is None:
+        return ""
+    return shorten(term[1]) if term[0] == "uri" else term[1]

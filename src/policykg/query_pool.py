@@ -6,6 +6,10 @@ parent and the parent's __main__ is never re-run), each talking over a socketpai
 a request borrows one, and if the answer is not back before the deadline the process is SIGKILLed and a fresh
 one is started in the background. A query whose worker dies under it (killed from outside, out of memory) is run
 once more on another worker within the same deadline; a query that timed out is never run again.
+
+A pool without a dataset (build_dir None) parses queries for the remote-engine proxy: pyoxigraph's parser is only
+reachable through Store.query, which plans the query and may evaluate part of it, and a deeply nested query can
+overflow its stack; so even parsing an untrusted query happens in a killable process (docs/decisions/0017).
 """
 
 from __future__ import annotations
@@ -55,30 +59,34 @@ class QueryJob:
     graph_format: str | None = "turtle"
     max_result_bytes: int = 50 * 1024 * 1024
     union_default_graph: bool = True
+    #: Only parse (and plan) the query, never read a solution: the answer is ok or syntax.
+    parse_only: bool = False
     #: The IRI relative IRIs in the query resolve against (the endpoint's URL); None: relative IRIs are errors.
     base_iri: str | None = None
 
 
 @dataclass(frozen=True)
 class QueryOutcome:
-    """A worker's answer. status: ok | syntax | error | too_large | not_acceptable."""
+    """A backend's answer. status: ok | syntax | error | too_large | not_acceptable (and, from a remote engine,
+    truncated | backend_error); headers: response headers the client should see with it."""
 
     status: str
     body: bytes = b""
     format_key: str = ""
     kind: str = ""
     message: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
 
 
-class _ResultTooLarge(Exception):
-    pass
+class ResultTooLarge(Exception):
+    """A CappedBuffer was asked to grow beyond its limit."""
 
 
 class _WorkerDied(Exception):
     """The worker process went away (or answered garbage) while running a job."""
 
 
-class _CappedBuffer:
+class CappedBuffer:
     """A binary writer that refuses to grow beyond a limit (so huge results stop early)."""
 
     def __init__(self, limit: int) -> None:
@@ -91,7 +99,7 @@ class _CappedBuffer:
         self.size += len(data)
         if self.size > self.limit:
             self.overflowed = True
-            raise _ResultTooLarge()
+            raise ResultTooLarge()
         self.parts.append(bytes(data))
         return len(data)
 
@@ -102,6 +110,22 @@ class _CappedBuffer:
         return b"".join(self.parts)
 
 
+def parse_only(store, text: str) -> QueryOutcome:
+    """Have pyoxigraph parse and plan a query without reading any solution: ok, or syntax with its message.
+
+    Store.query plans the query and evaluates it up to its first solution, so `text` must be a probe that makes
+    evaluation empty (server/guard.py wraps the WHERE group in { { ... } FILTER(false) }); calls to functions
+    pyoxigraph does not know are not errors here (the guard reads those itself).
+    """
+    try:
+        store.query(text)
+    except SyntaxError as exc:
+        return QueryOutcome("syntax", message=str(exc))
+    except Exception as exc:  # noqa: BLE001 - planning errors (unknown functions) are not syntax errors
+        return QueryOutcome("ok", message=str(exc))
+    return QueryOutcome("ok")
+
+
 def execute_job(store, job: QueryJob) -> QueryOutcome:
     """Run one job against a store and serialize the result (used in the worker process)."""
     import pyoxigraph as ox
@@ -109,6 +133,8 @@ def execute_job(store, job: QueryJob) -> QueryOutcome:
     from .sparql_formats import BY_KEY, GRAPH, RESULTS
     from .store import query
 
+    if job.parse_only:
+        return parse_only(store, job.query)
     try:
         result = query(
             store, job.query, default_graph_uris=job.default_graph_uris, named_graph_uris=job.named_graph_uris,
@@ -122,7 +148,7 @@ def execute_job(store, job: QueryJob) -> QueryOutcome:
     key = job.graph_format if kind == GRAPH else job.results_format
     if key is None:
         return QueryOutcome("not_acceptable", kind=kind)
-    buffer = _CappedBuffer(job.max_result_bytes)
+    buffer = CappedBuffer(job.max_result_bytes)
     out = cast("IO[bytes]", buffer)  # all serialize() uses of it are write()
     try:
         if isinstance(result, ox.QueryTriples):
@@ -145,8 +171,10 @@ def _die_with_parent() -> None:
         pass
 
 
-def _worker_main(conn: Connection, build_dir: str, dpv_dir: str | None, memory_limit: int | None, parent: int) -> None:
-    """Worker process body: load the store, then answer jobs until the socket closes."""
+def _worker_main(conn: Connection, build_dir: str | None, dpv_dir: str | None, memory_limit: int | None,
+                 parent: int) -> None:
+    """Worker process body: load the store (an empty one without a build folder), then answer jobs until the socket
+    closes."""
     _die_with_parent()
     if os.getppid() != parent:
         return
@@ -155,7 +183,12 @@ def _worker_main(conn: Connection, build_dir: str, dpv_dir: str | None, memory_l
     from .store import load_store
 
     try:
-        store = load_store(Path(build_dir), Path(dpv_dir) if dpv_dir else None)
+        if build_dir is None:
+            import pyoxigraph as ox
+
+            store = ox.Store()
+        else:
+            store = load_store(Path(build_dir), Path(dpv_dir) if dpv_dir else None)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
         conn.send(("failed", str(exc)))
         return
@@ -207,14 +240,14 @@ class QueryPool:
 
     def __init__(
         self,
-        build_dir: Path,
+        build_dir: Path | None,
         dpv_dir: Path | None,
         *,
         size: int = 2,
         memory_limit_mb: int | None = 4096,
         start_timeout: float = 120.0,
     ) -> None:
-        self.build_dir = Path(build_dir)
+        self.build_dir = Path(build_dir) if build_dir is not None else None
         self.dpv_dir = Path(dpv_dir) if dpv_dir else None
         self.size = max(1, size)
         self.memory_limit = memory_limit_mb * 1024 * 1024 if memory_limit_mb else None
@@ -243,7 +276,8 @@ class QueryPool:
     def _spawn(self) -> _Worker:
         parent_sock, child_sock = socket.socketpair()
         command = [sys.executable, "-m", "policykg.query_pool", "--fd", str(child_sock.fileno()),
-                   "--build-dir", str(self.build_dir), "--parent", str(os.getpid())]
+                   "--parent", str(os.getpid())]
+        command += ["--build-dir", str(self.build_dir)] if self.build_dir else ["--empty"]
         if self.dpv_dir:
             command += ["--dpv-dir", str(self.dpv_dir)]
         if self.memory_limit:
@@ -397,11 +431,14 @@ def main(argv: list[str] | None = None) -> int:
     """Worker entry point: `python -m policykg.query_pool --fd N --build-dir DIR ...` (started by QueryPool)."""
     parser = argparse.ArgumentParser(prog="python -m policykg.query_pool")
     parser.add_argument("--fd", type=int, required=True)
-    parser.add_argument("--build-dir", required=True)
+    parser.add_argument("--build-dir", default=None)
+    parser.add_argument("--empty", action="store_true", help="no dataset: an empty store, for parsing queries")
     parser.add_argument("--dpv-dir", default=None)
     parser.add_argument("--memory-limit", type=int, default=None)
     parser.add_argument("--parent", type=int, required=True)
     args = parser.parse_args(argv)
+    if not args.build_dir and not args.empty:
+        parser.error("--build-dir or --empty is required")
     _worker_main(Connection(args.fd), args.build_dir, args.dpv_dir, args.memory_limit, args.parent)
     return 0
 

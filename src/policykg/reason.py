@@ -58,9 +58,9 @@ def check_consistency(graph: Graph) -> ReasonResult:
     return ReasonResult(True, unsatisfiable, len(graph))
 
 
-def reason(dpv_dir: Path | str | None = None, source_text: Path | str | None = None) -> ReasonResult:
+def reason(dpv_dir: Path | str | None = None, texts_dir: Path | str | None = None) -> ReasonResult:
     """Compile the sources and check ontology + data with HermiT."""
     from .build import compile_graphs
 
-    compiled = compile_graphs(dpv_dir, source_text)
+    compiled = compile_graphs(dpv_dir, texts_dir)
     return check_consistency(compiled.ontology + compiled.data)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Callable
 from dataclasses import asdict
 from itertools import groupby
 
+from .html_page import e as _e
+from .html_page import link as _link
+from .html_page import page
 from .sources import reading_text
 from .validate import SEVERITIES, Finding, Outcome, SourceSpan
 
@@ -116,41 +118,11 @@ def render_json(outcome: Outcome, title: str = "") -> str:
 
 # ---- html ----
 
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;
-color:#1b1b1b;line-height:1.45}
-h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ccc;padding-bottom:.2rem}
-.summary{font-weight:600;padding:.6rem .8rem;border-radius:.3rem;background:#eef5ee}
-.summary.fail{background:#fbeaea}
-.sev{display:inline-block;font-size:.8rem;font-weight:700;padding:.05rem .45rem;border-radius:.25rem;color:#fff}
-.Violation{background:#b3261e}.Warning{background:#a15c00}.Info{background:#2d5f9a}
-table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}th,td{border:1px solid #ddd;padding:.35rem .5rem;
-vertical-align:top;text-align:left}th{background:#f4f4f4}code,.iri{font-family:ui-monospace,monospace;font-size:.8rem;
-word-break:break-all;color:#555}blockquote{margin:.3rem 0;padding:.2rem .6rem;border-left:3px solid #bbb;color:#333;
-background:#fafafa}.note{color:#555;font-style:italic}
-"""
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _link(iri: str, text: str | None = None) -> str:
-    label = _e(text if text is not None else iri)
-    if iri.startswith(("http://", "https://")):
-        return f'<a href="{_e(iri)}">{label}</a>'
-    return label
-
-
 def render_html(outcome: Outcome, title: str = "") -> str:
     """A single self-contained HTML page (inline style, no scripts, images or external assets)."""
     counts = outcome.counts()
     heading = "policykg validation report" + (f": {title}" if title else "")
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(heading)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{_e(heading)}</h1>",
         f'<p class="summary{"" if outcome.conforms else " fail"}">{_e(summary_line(outcome))}</p>',
         "<table><tr>" + "".join(f"<th>{_e(s)}</th>" for s in SEVERITIES) + "</tr><tr>"
@@ -181,5 +153,4 @@ def render_html(outcome: Outcome, title: str = "") -> str:
                 sources.append(ref + quoted)
             parts.append(f"<tr><td>{about}</td><td>{finding}</td><td>{''.join(sources) or '—'}</td></tr>")
         parts.append("</table>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    return page(heading, parts)

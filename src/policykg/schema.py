@@ -6,22 +6,36 @@ nothing else they do not declare.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator, BaseModel, ConfigDict, Field, RootModel, StrictInt, StrictStr, StringConstraints, ValidationError,
+    ValidationInfo, field_validator,
+)
 
 from .errors import SourceError
 from .sources import read_yaml
 
+#: What `policykg ingest` writes where a person must write a text or choose a term.
+CURATE_TEXT = "CURATE:"
+CURATE_TERM = "pko:CURATE"
+
+
+def _curated(value: str, info: ValidationInfo) -> str:
+    """Refuse a `CURATE:` placeholder (allowed only when validating a draft: context {"draft": True})."""
+    if (value.startswith(CURATE_TEXT) or value == CURATE_TERM) and not (info.context or {}).get("draft"):
+        raise ValueError(f"still to be curated: {value[:60]!r} (write it, then run the build again)")
+    return value
+
+
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
-Curie = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z-]*:[A-Za-z0-9_.-]+$")]
+Curie = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z-]*:[A-Za-z0-9_.-]+$"), AfterValidator(_curated)]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-Text = Annotated[str, StringConstraints(min_length=1)]
+Text = Annotated[str, StringConstraints(min_length=1), AfterValidator(_curated)]
 #: A span as written in the sources: [start, end, "first characters"].
-SpanValue = tuple[int, int, str]
+SpanValue = tuple[StrictInt, StrictInt, StrictStr]
 
 
 class Model(BaseModel):
@@ -84,10 +98,17 @@ class DataEntry(Model):
 
 
 class Exclusion(Model):
-    """Something a row says it does not do (e.g. 'excluding using partner data to tailor ads')."""
+    """Something a row (or the notice, for a row) says is not done: a purpose, with which data (all data if none)."""
 
     purpose: Curie
     data: list[Curie] = Field(default_factory=list)
+    span: SpanValue
+
+
+class DerivedData(Model):
+    """Personal data a row's processing produces rather than lists (e.g. biometric data from face analysis)."""
+
+    items: list[Curie] = Field(min_length=1)
     span: SpanValue
 
 
@@ -97,7 +118,7 @@ class Process(Model):
     id: Slug
     title: Text
     description: Text
-    title_span: tuple[int, int]
+    title_span: tuple[StrictInt, StrictInt]
     row_span: SpanValue
     basis: list[Curie] = Field(min_length=1)
     audience: Curie
@@ -107,8 +128,32 @@ class Process(Model):
     recipients: list[Slug] = Field(default_factory=list)
     interests: list[Interest] = Field(default_factory=list)
     excludes: list[Exclusion] = Field(default_factory=list)
+    derived: list[DerivedData] = Field(default_factory=list)
     data: list[DataEntry] = Field(min_length=1)
+    modality: Literal["possible", "stated"] | None = None
     note: Text | None = None
+
+
+class ProcessesFile(RootModel[list[Process]]):
+    """data/<version>/processes.yaml: the rows in the policy's order."""
+
+
+# --- data/links.yaml ---------------------------------------------------------------------------------------
+
+class LinkEntry(Model):
+    """Two processes that are the same processing, given as <version>/<process id>, and why."""
+
+    old: Text
+    new: Text
+    reason: Text
+    title: Text | None = None  # the new row's title, so `policykg ingest` can match it before it has its id
+
+
+class LinksFile(Model):
+    """data/links.yaml: what process ids cannot say (renames; UK <-> EU counterparts)."""
+
+    revisions: list[LinkEntry] = Field(default_factory=list)
+    counterparts: list[LinkEntry] = Field(default_factory=list)
 
 
 # --- data/<version>/notice.yaml -----------------------------------------------------------------------------
@@ -258,6 +303,34 @@ class Provision(Model):
     span: SpanValue
 
 
+class Modality(Model):
+    """Whether the listed information is used for certain or only possibly ('could include'), and where it says so."""
+
+    modality: Literal["possible", "stated"]
+    spans: list[SpanValue] = Field(min_length=1)
+
+
+class ContractDocument(Model):
+    """A contract the notice names as the basis of Art. 6(1)(b) processing."""
+
+    id: Slug
+    label: Text
+    link: Text
+    span: SpanValue
+
+
+class Statement(Model):
+    """A further statement of the notice, queryable with its spans (a safeguard, a commitment, a procedure)."""
+
+    id: Slug
+    kind: Curie
+    label: Text
+    description: Text
+    spans: list[SpanValue] = Field(min_length=1)
+    about: list[Curie] = Field(default_factory=list)
+    processes: list[Slug] = Field(default_factory=list)
+
+
 class NoticeFile(Model):
     """data/<version>/notice.yaml."""
 
@@ -273,16 +346,27 @@ class NoticeFile(Model):
     legal_requests: LegalRequests
     policy_changes: PolicyChanges
     data_provision: list[Provision] = Field(min_length=1)
+    information_modality: Modality
+    contracts: list[ContractDocument] = Field(default_factory=list)
+    statements: list[Statement] = Field(default_factory=list)
+
+    @field_validator("term_sources", mode="before")
+    @classmethod
+    def _drop_line(cls, value: Any) -> Any:
+        """The YAML reader's line marker is not a term."""
+        return {k: v for k, v in value.items() if k != "__line__"} if isinstance(value, dict) else value
 
 
 M = TypeVar("M", bound=BaseModel)
 
 
 def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
-    """The line of the deepest mapping on the path loc (the line of the key itself where known)."""
+    """The line of the key the error is about, else of the deepest mapping on the path loc."""
     line = data.get("__line__") if isinstance(data, dict) else None
     node = data
     for key in loc:
+        if isinstance(node, dict) and key in getattr(node, "key_lines", {}):
+            line = node.key_lines[key]
         if isinstance(node, dict) and key in node:
             node = node[key]
         elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
@@ -294,24 +378,43 @@ def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
-def _describe(error: Mapping[str, Any]) -> str:
-    where = ".".join(str(x) for x in error["loc"] if x != "__line__") or "top level"
+def _where(data: Any, loc: tuple[Any, ...]) -> str:
+    """A readable path: key names, with list entries named by their id where they have one."""
+    parts: list[str] = []
+    node = data
+    for key in loc:
+        if isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+            ident = node.get("id") if isinstance(node, dict) else None
+            parts.append(f"[{ident}]" if ident else f"[{key + 1}]")
+        else:
+            parts.append(str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return ".".join(parts).replace(".[", "[") or "top level"
+
+
+def _describe(data: Any, error: dict[str, Any]) -> str:
+    loc = tuple(x for x in error["loc"] if x != "__line__")
+    where = _where(data, loc)
     if error["type"] == "extra_forbidden":
-        return f"unknown key {where!r} (a typo? see the schema in policykg/schema.py)"
+        return f"unknown key {loc[-1]!r} in {_where(data, loc[:-1])} (a typo? see the schema in policykg/schema.py)"
     if error["type"] == "missing":
-        return f"missing {where!r}"
+        return f"missing {loc[-1]!r} in {_where(data, loc[:-1])}"
     return f"{where}: {error['msg']} (got {error.get('input')!r})"
 
 
-def validate_data(data: Any, model: type[M], path: Path) -> M:
-    """Check parsed YAML against a model; the first problem becomes a SourceError naming the file and line."""
+def validate_data(data: Any, model: type[M], path: Path, *, draft: bool = False) -> M:
+    """Check parsed YAML against a model; the first problem becomes a SourceError naming the file and line.
+
+    With draft=True, `CURATE:` placeholders written by `policykg ingest` pass.
+    """
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context={"draft": draft})
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         first = min(errors, key=lambda e: _line_of(data, e["loc"]) or 0)
         more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-        raise SourceError(_describe(first) + more, path=path, line=_line_of(data, first["loc"])) from None
+        raise SourceError(_describe(data, first) + more, path=path, line=_line_of(data, first["loc"])) from None
 
 
 def validate_yaml(path: Path, model: type[M]) -> M:

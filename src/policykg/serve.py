@@ -23,17 +23,24 @@ def add_serve_parser(subparsers) -> argparse.ArgumentParser:
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `policykg serve`."""
+    from .options import add_resource_options
+
+    add_resource_options(parser, build=True)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
-    parser.add_argument("--build-dir", type=Path, default=None, help="the build folder (default: ./build or $POLICYKG_BUILD_DIR)")
-    parser.add_argument("--dpv-dir", type=Path, default=None, help="folder with the DPV 2.3 Turtle files")
     parser.add_argument("--no-dpv", action="store_true", help="serve without the DPV vocabulary")
     parser.add_argument("--no-build", action="store_true", help="use the build folder as it is (never rebuild)")
-    parser.add_argument("--source-text", type=Path, default=None,
-                        help="the policy text, to quote source spans on linked-data pages (default: "
-                             "$POLICYKG_SOURCE_TEXT or ../shared/seed/...; quoted only if it is the text the build recorded)")
     parser.add_argument("--backend", metavar="URL", default=None,
                         help="front this SPARQL 1.1 endpoint instead of the embedded store")
+    parser.add_argument("--backend-engine", default="auto",
+                        choices=["auto", "virtuoso", "fuseki", "qlever", "graphdb", "rdf4j", "oxigraph", "generic"],
+                        help="the --backend engine, for its deadline parameter and row cap (default: detect it)")
+    parser.add_argument("--backend-max-rows", type=int, default=None, metavar="N",
+                        help="the --backend engine's cap on result rows, if not its stock value (Virtuoso: "
+                             "ResultSetMaxRows, 10000 stock)")
+    parser.add_argument("--allow-function", action="append", default=[], metavar="IRI",
+                        help="allow queries to call this function besides the SPARQL 1.1 built-ins and XSD casts; "
+                             "repeatable")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker (default 8)")
     parser.add_argument("--query-workers", type=int, default=2,
@@ -55,12 +62,15 @@ def app_settings(args: argparse.Namespace, build_dir: Path, dpv_dir: Path | None
         "BUILD_DIR": str(build_dir),
         "DPV_DIR": False if args.no_dpv or dpv_dir is None else str(dpv_dir),
         "BACKEND_URL": args.backend,
+        "BACKEND_ENGINE": args.backend_engine,
+        "BACKEND_MAX_ROWS": args.backend_max_rows,
+        "ALLOWED_FUNCTIONS": tuple(args.allow_function),
         "QUERY_TIMEOUT": args.timeout,
         "QUERY_WORKERS": args.query_workers,
         "MAX_RESULT_BYTES": int(args.max_result_mb * 1024 * 1024),
         "CACHE_ENTRIES": args.cache_entries,
         "SERVICE_ALLOWLIST": tuple(args.allow_service),
-        "SOURCE_TEXT": str(args.source_text) if args.source_text else None,
+        "TEXTS_DIR": args.texts_dir,
         "TRUSTED_HOSTS": list(args.trusted_host) or None,
     }
 
@@ -69,7 +79,7 @@ def prepare(args: argparse.Namespace) -> tuple[Path, Path | None]:
     """Resolve the build and DPV folders, building the graph first when the build folder lacks it."""
     from .config import default_build_dir, locate_dpv_dir
 
-    build_dir = args.build_dir or default_build_dir()
+    build_dir = Path(args.build_dir) if args.build_dir else default_build_dir()
     dpv_dir = None
     if not args.no_dpv:
         found = locate_dpv_dir(args.dpv_dir)

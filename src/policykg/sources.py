@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from rdflib import Graph
 
 from .errors import MissingResourceError, SourceError
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .compile import VersionSources
+    from .versions import Version
 
 HEAD_MAX = 40
 MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
@@ -27,12 +31,22 @@ def reading_text(markdown: str) -> str:
     return plain_text(markdown).replace("<br>", "\n").replace(" | ", "\n")
 
 
-class _LineLoader(yaml.SafeLoader):
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when pyyaml has it: ~5x faster
+
+
+class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """A YAML loader that remembers the line of every mapping in its `__line__` key."""
 
 
+class LineMap(dict):  # type: ignore[type-arg]
+    """A YAML mapping that also knows the line of each of its keys (for error messages)."""
+
+    key_lines: dict[Any, int]
+
+
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
-    mapping = cast(dict[str, Any], yaml.SafeLoader.construct_mapping(loader, node, deep=True))
+    mapping = LineMap(yaml.SafeLoader.construct_mapping(loader, node, deep=True))
+    mapping.key_lines = {loader.construct_object(k, deep=True): k.start_mark.line + 1 for k, _ in node.value}
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 
@@ -47,7 +61,7 @@ def read_yaml(path: Path) -> Any:
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror}", path=path) from exc
     try:
-        return yaml.load(text, Loader=_LineLoader)
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise SourceError(f"YAML syntax error: {exc.problem}", path=path, line=line) from exc
@@ -96,7 +110,7 @@ class Span:
 
 def parse_span(value: Any, *, file: Path, line: int) -> Span:
     """Turn `[start, end, "head"]` into a Span, or explain what is wrong with it."""
-    if not (isinstance(value, list) and len(value) == 3):
+    if not (isinstance(value, (list, tuple)) and len(value) == 3):
         raise SourceError(f"a span must be [start, end, \"head\"], got {value!r}", path=file, line=line)
     start, end, head = value
     if not (isinstance(start, int) and isinstance(end, int) and not isinstance(start, bool)):
@@ -123,28 +137,17 @@ def check_span(span: Span, text: PolicyText) -> None:
         )
 
 
-@dataclass
-class Sources:
-    """Everything the build stage needs: parsed YAML, the ontology graph and its path."""
+def load_version_sources(version: "Version") -> "VersionSources":
+    """Read one version's notice.yaml and processes.yaml, checked against their schemas."""
+    from .compile import VersionSources
+    from .schema import NoticeFile, ProcessesFile, validate_yaml
 
-    notice: dict[str, Any]
-    processes: list[dict[str, Any]]
-    ontology: Graph
-    notice_path: Path
-    processes_path: Path
-    ontology_path: Path
-    spans: list[Span] = field(default_factory=list)
-
-
-def load_sources(data_dir: Path, ontology_path: Path) -> Sources:
-    """Read notice.yaml, processes.yaml and the ontology; check only their shape, not their terms."""
-    notice_path = data_dir / "notice.yaml"
-    processes_path = data_dir / "processes.yaml"
-    notice = read_yaml(notice_path)
-    if not isinstance(notice, dict):
-        raise SourceError("expected a mapping at the top level", path=notice_path, line=1)
-    processes = read_yaml(processes_path)
-    if not isinstance(processes, list):
-        raise SourceError("expected a list of processes at the top level", path=processes_path, line=1)
-    ontology = read_turtle(ontology_path)
-    return Sources(notice, processes, ontology, notice_path, processes_path, ontology_path)
+    notice_path = version.data_dir / "notice.yaml"
+    processes_path = version.data_dir / "processes.yaml"
+    for path in (notice_path, processes_path):
+        if not path.is_file():
+            raise SourceError(f"missing: every version folder needs notice.yaml and processes.yaml ({version.name})",
+                              path=path)
+    notice = validate_yaml(notice_path, NoticeFile)
+    processes = validate_yaml(processes_path, ProcessesFile).root
+    return VersionSources(version, notice, processes, notice_path, processes_path)

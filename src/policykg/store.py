@@ -1,26 +1,77 @@
-"""The embedded triple store: the build's dumps and DPV loaded into named graphs of a pyoxigraph Store."""
+"""The embedded triple store: the build's dataset (every named graph) and DPV loaded into a pyoxigraph Store.
+
+Query workers import this module: it must not import rdflib (kept to pyoxigraph and the standard library).
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from .errors import MissingResourceError
 
-# The same IRIs as policykg.namespaces.GRAPH (kept as strings: query workers must not import rdflib).
 GRAPH_BASE = "https://w3id.org/policykg/graph/"
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
-DATA_GRAPH = GRAPH_BASE + "data"
+LINKS_GRAPH = GRAPH_BASE + "links"
 DPV_GRAPH = GRAPH_BASE + "dpv"
-
-#: Build dump -> named graph it is loaded into.
-BUILD_GRAPHS: dict[str, str] = {"ontology.nt": ONTOLOGY_GRAPH, "data.nt": DATA_GRAPH}
+#: The build files the store is loaded from (the same names as policykg.dumps.DATASET_FILE / MANIFEST_FILE).
+DATASET_FILE = "policykg.nq"
+MANIFEST_FILE = "dataset.json"
 #: The DPV 2.3 Turtle files loaded into the dpv graph (the same names as policykg.config.DPV_FILES).
-DPV_TURTLE_FILES: tuple[str, ...] = ("dpv.ttl", "pd.ttl", "eu-gdpr.ttl", "legal-gb.ttl", "tech.ttl")
+DPV_TURTLE_FILES: tuple[str, ...] = (
+    "dpv.ttl", "pd.ttl", "eu-gdpr.ttl", "legal-gb.ttl", "legal-eu.ttl", "legal-ie.ttl", "tech.ttl",
+)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a build's dataset holds: its versions, comparisons and graphs (from dataset.json)."""
+
+    primary: str
+    versions: tuple[dict[str, Any], ...]
+    changes: tuple[dict[str, Any], ...]
+    ontology_graph: str
+    links_graph: str
+    files: dict[str, str]
+
+    def version(self, name: str) -> dict[str, Any] | None:
+        """One version's entry, or None."""
+        return next((v for v in self.versions if v["name"] == name), None)
+
+    @property
+    def graphs(self) -> list[str]:
+        """Every named graph of the build (not DPV)."""
+        return [self.ontology_graph, *(v["graph"] for v in self.versions), self.links_graph,
+                *(c["graph"] for c in self.changes)]
+
+    def default_graphs(self, version: str | None = None, *, dpv: bool = True) -> list[str]:
+        """The default graph of a version's dataset (the primary version unless named): ontology, that version's
+        data, the links, the changes, and DPV; every other version stays reachable by GRAPH."""
+        entry = self.version(version or self.primary)
+        if entry is None:
+            raise KeyError(version)
+        return [self.ontology_graph, entry["graph"], self.links_graph, *(c["graph"] for c in self.changes),
+                *([DPV_GRAPH] if dpv else [])]
+
+
+def read_manifest(build_dir: Path) -> Manifest:
+    """Read dataset.json from a build folder."""
+    path = Path(build_dir) / MANIFEST_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise MissingResourceError(f"cannot read the build's manifest ({exc.strerror}); run `policykg build` first",
+                                   path=path) from exc
+    except ValueError as exc:
+        raise MissingResourceError(f"not a valid dataset manifest: {exc}", path=path) from exc
+    return Manifest(data["primary"], tuple(data["versions"]), tuple(data["changes"]), data["ontology_graph"],
+                    data["links_graph"], data["files"])
 
 
 @dataclass(frozen=True)
@@ -29,14 +80,20 @@ class DatasetFiles:
 
     build_dir: Path
     dpv_dir: Path | None
-    build_files: dict[str, Path] = field(default_factory=dict)
+    dataset: Path
+    manifest: Path
     dpv_files: tuple[Path, ...] = ()
+
+    @property
+    def all(self) -> list[Path]:
+        """Every file the store is loaded from."""
+        return [self.dataset, self.manifest, *self.dpv_files]
 
 
 def locate_dataset_files(build_dir: Path, dpv_dir: Path | None) -> DatasetFiles:
-    """Check that the build dumps (and the DPV files, if a DPV folder is given) exist."""
+    """Check that the build's dataset (and the DPV files, if a DPV folder is given) exist."""
     build_dir = Path(build_dir)
-    missing = [name for name in BUILD_GRAPHS if not (build_dir / name).is_file()]
+    missing = [name for name in (DATASET_FILE, MANIFEST_FILE) if not (build_dir / name).is_file()]
     if missing:
         raise MissingResourceError(
             f"the build folder lacks {', '.join(missing)}; run `policykg build --out {build_dir}` first",
@@ -49,32 +106,30 @@ def locate_dataset_files(build_dir: Path, dpv_dir: Path | None) -> DatasetFiles:
         if absent:
             raise MissingResourceError(f"the DPV folder lacks {', '.join(absent)}", path=dpv_dir)
         dpv_files = tuple(dpv_dir / name for name in DPV_TURTLE_FILES)
-    return DatasetFiles(build_dir, dpv_dir, {name: build_dir / name for name in BUILD_GRAPHS}, dpv_files)
+    return DatasetFiles(build_dir, dpv_dir, build_dir / DATASET_FILE, build_dir / MANIFEST_FILE, dpv_files)
 
 
 def load_store(build_dir: Path, dpv_dir: Path | None) -> ox.Store:
-    """An in-memory store with ontology.nt, data.nt and (if given) DPV, each in its own named graph."""
+    """An in-memory store with every named graph of the build and (if given) DPV in its own graph."""
     files = locate_dataset_files(build_dir, dpv_dir)
     store = ox.Store()
-    for name, path in files.build_files.items():
-        _load(store, path, ox.RdfFormat.N_TRIPLES, BUILD_GRAPHS[name])
+    _load(store, files.dataset, ox.RdfFormat.N_QUADS, None)
     for path in files.dpv_files:
         _load(store, path, ox.RdfFormat.TURTLE, DPV_GRAPH)
     return store
 
 
-def _load(store: ox.Store, path: Path, fmt: ox.RdfFormat, graph: str) -> None:
+def _load(store: ox.Store, path: Path, fmt: ox.RdfFormat, graph: str | None) -> None:
     try:
-        store.bulk_load(path=str(path), format=fmt, to_graph=ox.NamedNode(graph))
+        store.bulk_load(path=str(path), format=fmt, to_graph=ox.NamedNode(graph) if graph else None)
     except SyntaxError as exc:
         raise MissingResourceError(f"cannot parse: {exc}", path=path) from exc
 
 
 def dataset_version(build_dir: Path, dpv_dir: Path | None) -> str:
-    """A short fingerprint of the loaded content (build dumps + DPV files), used for ETags and cache keys."""
-    files = locate_dataset_files(build_dir, dpv_dir)
+    """A short fingerprint of the loaded content (dataset + manifest + DPV files), used for ETags and cache keys."""
     digest = hashlib.sha256()
-    for path in [*files.build_files.values(), *files.dpv_files]:
+    for path in locate_dataset_files(build_dir, dpv_dir).all:
         digest.update(path.name.encode() + b"\0")
         with path.open("rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -99,7 +154,7 @@ def query(
     base_iri: str | None = None,
     union_default_graph: bool = True,
 ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """Run a SPARQL query; the default graph is the union of all graphs unless the protocol names a dataset.
+    """Run a SPARQL query; the default graph is the union of all graphs unless a dataset is named.
 
     Pass union_default_graph=False for a query with its own FROM / FROM NAMED clauses (pyoxigraph's union
     option would override them).
@@ -108,15 +163,19 @@ def query(
         return store.query(
             sparql,
             base_iri=base_iri,
-            default_graph=[ox.NamedNode(iri) for iri in default_graph_uris],
-            named_graphs=[ox.NamedNode(iri) for iri in named_graph_uris],
+            default_graph=_nodes(default_graph_uris),
+            named_graphs=_nodes(named_graph_uris) if named_graph_uris else None,
         )
     return store.query(sparql, base_iri=base_iri, use_default_graph_as_union=union_default_graph)
 
 
-def select(store: ox.Store, sparql: str) -> list[dict[str, str]]:
-    """Run a SELECT over the union graph and return rows as {variable: lexical value}."""
-    result = query(store, sparql)
+def _nodes(iris: Iterable[str]) -> list[ox.NamedNode]:
+    return [ox.NamedNode(iri) for iri in iris]
+
+
+def select(store: ox.Store, sparql: str, default_graph_uris: Sequence[str] = ()) -> list[dict[str, str]]:
+    """Run a SELECT (over the union graph unless a default graph is named) and return {variable: lexical value} rows."""
+    result = query(store, sparql, default_graph_uris=default_graph_uris)
     if not isinstance(result, ox.QuerySolutions):
         raise ValueError("select() needs a SELECT query")
     names = [var.value for var in result.variables]
@@ -131,18 +190,9 @@ def ask(store: ox.Store, sparql: str) -> bool:
     return bool(result)
 
 
-SOURCE_CHECKSUM = "https://w3id.org/policykg/meta-uk-2025-06-16/source/policy-text/sha256"
-CHECKSUM_VALUE = "http://spdx.org/rdf/terms#checksumValue"
-
-
-def recorded_source_sha256(build_dir: Path) -> str | None:
-    """The sha256 of the policy text that the build's spans point into, as recorded in data.nt (None if absent)."""
-    path = build_dir / "data.nt"
-    if not path.is_file():
-        return None
-    prefix = f"<{SOURCE_CHECKSUM}> <{CHECKSUM_VALUE}> \""
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith(prefix):
-                return line[len(prefix):].split('"', 1)[0]
-    return None
+def recorded_sha256s(build_dir: Path) -> dict[str, str]:
+    """Version name -> sha256 of the text its spans point into, as the build recorded them."""
+    try:
+        return {v["name"]: v["sha256"] for v in read_manifest(build_dir).versions}
+    except MissingResourceError:
+        return {}

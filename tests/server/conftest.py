@@ -14,7 +14,7 @@ def live_server(server_build_dir, dpv_dir):
     command = [*policykg_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
                "--build-dir", str(server_build_dir), "--timeout", "2", "--workers", "2", "--threads", "4",
                "--query-workers", "2", "--log-level", "warning", "--no-build",
-               "--source-text", str(server_build_dir / "source.txt")]
+               "--texts-dir", str(server_build_dir / "texts")]
     command += ["--dpv-dir", str(dpv_dir)] if dpv_dir else ["--no-dpv"]
     base = f"http://127.0.0.1:{port}"
     with running(command, base + "/healthz"):

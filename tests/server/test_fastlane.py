@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from policykg.store import DATA_GRAPH
+from server_fixture import GRAPH, PRIMARY
+
+DATA_GRAPH = GRAPH + PRIMARY
 
 SELECT = "SELECT ?p WHERE { ?p a <https://w3id.org/dpv#Process> } ORDER BY ?p # fast lane"
 CONSTRUCT = "CONSTRUCT WHERE { ?s <https://w3id.org/dpv#hasLegalBasis> ?o } # fast lane"

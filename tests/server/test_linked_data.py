@@ -8,7 +8,7 @@ import re
 import pyoxigraph as ox
 import pytest
 
-from server_fixture import SECTION, SOURCE_TEXT, SPAN_END, SPAN_START
+from server_fixture import PRIMARY_TEXT_FILE, SECTION, SOURCE_TEXT, SPAN_END, SPAN_START
 
 PROCESS = "/meta-uk-2025-06-16/process/contract-personalising"
 PROCESS_IRI = "https://w3id.org/policykg/meta-uk-2025-06-16/process/contract-personalising"
@@ -105,9 +105,9 @@ def test_query_page_lists_examples_and_works_offline(client):
 def test_a_text_the_build_was_not_made_from_is_not_quoted(server_settings, tmp_path):
     from policykg.server import create_app
 
-    other = tmp_path / "other.txt"
+    other = tmp_path / PRIMARY_TEXT_FILE  # the right name, the wrong bytes
     other.write_text(SOURCE_TEXT.replace("personalise", "PERSONALISE"), encoding="utf-8")
-    app = create_app(dict(server_settings, SOURCE_TEXT=str(other), QUERY_WORKERS=1))
+    app = create_app(dict(server_settings, TEXTS_DIR=str(tmp_path), QUERY_WORKERS=1))
     try:
         page = html.unescape(app.test_client().get(PROCESS, headers={"Accept": "text/html"}).data.decode())
     finally:

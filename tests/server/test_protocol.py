@@ -13,7 +13,10 @@ import xml.etree.ElementTree as ET
 import pyoxigraph as ox
 import pytest
 
-from policykg.store import DATA_GRAPH, DPV_GRAPH, ONTOLOGY_GRAPH
+from policykg.store import DPV_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH
+from server_fixture import EARLIER, GRAPH, PRIMARY
+
+DATA_GRAPH = GRAPH + PRIMARY
 
 PROCESSES = """PREFIX dpv: <https://w3id.org/dpv#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -180,16 +183,37 @@ def test_default_graph_uri_and_named_graph_uri(client):
     data_only = n({"query": count, "default-graph-uri": DATA_GRAPH})
     ontology_only = n({"query": count, "default-graph-uri": ONTOLOGY_GRAPH})
     both = n({"query": count, "default-graph-uri": [DATA_GRAPH, ONTOLOGY_GRAPH]})
-    union = n({"query": count})
+    default = n({"query": count})
     assert 0 < data_only < both and 0 < ontology_only < both
     assert both == data_only + ontology_only
-    assert union >= both
+    assert default == n({"query": count, "default-graph-uri": [ONTOLOGY_GRAPH, DATA_GRAPH, LINKS_GRAPH, DPV_GRAPH]})
     graphs = client.get("/sparql", query_string={
         "query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", "named-graph-uri": ONTOLOGY_GRAPH})
     assert [b["g"]["value"] for b in json.loads(graphs.data)["results"]["bindings"]] == [ONTOLOGY_GRAPH]
     # protocol parameters on a POSTed sparql-query go in the URL
     posted = client.post(f"/sparql?default-graph-uri={DATA_GRAPH}", data=count, content_type="application/sparql-query")
     assert int(json.loads(posted.data)["results"]["bindings"][0]["n"]["value"]) == data_only
+
+
+@pytest.mark.parametrize(("path", "processes"), [("/sparql", 2), (f"/sparql/{PRIMARY}", 2), (f"/sparql/{EARLIER}", 1),
+                                                ("/sparql/all", 3)])
+def test_each_version_is_its_own_dataset(client, path: str, processes: int):
+    """A client that knows nothing of versions gets one version's answer, never a sum over versions."""
+    count = "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a <https://w3id.org/dpv#Process> }"
+    for response in (client.get(path, query_string={"query": count}),
+                     client.post(path, data={"query": count})):
+        assert response.status_code == 200, response.data
+        assert int(json.loads(response.data)["results"]["bindings"][0]["n"]["value"]) == processes
+    # every version stays reachable by GRAPH from any dataset
+    graphs = client.get(path, query_string={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s a ?t } }"})
+    names = {b["g"]["value"] for b in json.loads(graphs.data)["results"]["bindings"]}
+    assert {DATA_GRAPH, GRAPH + EARLIER, ONTOLOGY_GRAPH} <= names
+
+
+def test_an_unknown_dataset_is_404_and_says_which_exist(client):
+    response = client.get("/sparql/meta-uk-1999-01-01", query_string={"query": "ASK {}"})
+    assert response.status_code == 404 and response.mimetype == "text/plain"
+    assert b"no dataset 'meta-uk-1999-01-01'" in response.data and f"/sparql/{EARLIER}".encode() in response.data
 
 
 def test_union_default_graph_walks_the_dpv_hierarchy(client, dpv_dir):
@@ -210,9 +234,11 @@ def test_service_description(client, dpv_dir):
     sd = "http://www.w3.org/ns/sparql-service-description#"
     assert any(t.predicate.value == sd + "endpoint" and t.object.value == "http://localhost/sparql" for t in triples)
     assert any(t.object.value == sd + "SPARQL11Query" for t in triples)
-    assert any(t.object.value == sd + "UnionDefaultGraph" for t in triples)
+    assert not any(t.object.value == sd + "UnionDefaultGraph" for t in triples)  # one version's dataset
     names = {t.object.value for t in triples if t.predicate.value == sd + "name"}
-    assert {DATA_GRAPH, ONTOLOGY_GRAPH} <= names and ((DPV_GRAPH in names) == bool(dpv_dir))
+    assert {DATA_GRAPH, GRAPH + EARLIER, ONTOLOGY_GRAPH} <= names and ((DPV_GRAPH in names) == bool(dpv_dir))
+    union = [t for t in ox.parse(client.get("/sparql/all").data, format=ox.RdfFormat.TURTLE)]
+    assert any(t.object.value == sd + "UnionDefaultGraph" for t in union)
     jsonld = client.get("/sparql", headers={"Accept": "application/ld+json"})
     assert jsonld.mimetype == "application/ld+json"
     assert len(list(ox.parse(jsonld.data, format=ox.RdfFormat.JSON_LD))) == len(triples)
@@ -248,15 +274,15 @@ def test_every_dump_downloads_with_its_sha256_and_etag(client, server_build_dir)
 
 
 def test_downloads_are_gzip_encoded_for_clients_that_accept_it(client, server_build_dir):
-    plain = (server_build_dir / "data.ttl").read_bytes()
-    response = client.get("/download/data.ttl", headers={"Accept-Encoding": "gzip, deflate"})
+    plain = (server_build_dir / "policykg.ttl").read_bytes()
+    response = client.get("/download/policykg.ttl", headers={"Accept-Encoding": "gzip, deflate"})
     assert response.headers["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in response.headers["Vary"]
     assert gzip.decompress(response.data) == plain
     assert response.headers["X-Checksum-SHA256"] == hashlib.sha256(plain).hexdigest()
-    identity = client.get("/download/data.ttl", headers={"Accept-Encoding": "identity"})
+    identity = client.get("/download/policykg.ttl", headers={"Accept-Encoding": "identity"})
     assert "Content-Encoding" not in identity.headers and identity.data == plain
-    archive = client.get("/download/data.ttl.gz")
+    archive = client.get("/download/policykg.ttl.gz")
     assert archive.mimetype == "application/gzip" and gzip.decompress(archive.data) == plain
 
 

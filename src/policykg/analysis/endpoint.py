@@ -1,0 +1,98 @@
+"""The notebooks' HTTP route: start `policykg serve` on 127.0.0.1 in a child process, query it with SPARQLWrapper,
+stop it. The analysis package only speaks HTTP to the endpoint (it never imports the web app)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import pandas
+
+#: The server modules `policykg serve` needs (checked without starting anything by endpoint_available).
+_SERVER_CHECK = "import policykg.server as s, policykg.serve; s.create_app; import policykg.server.state, policykg.server.pages"
+
+
+def endpoint_available() -> bool:
+    """True when `policykg serve` can start here (its web app is installed and imports cleanly)."""
+    import importlib.util
+
+    try:
+        if importlib.util.find_spec("policykg.server") is None:
+            return False
+    except ModuleNotFoundError:
+        return False
+    check = subprocess.run([sys.executable, "-c", _SERVER_CHECK], capture_output=True, timeout=60)
+    return check.returncode == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_endpoint(build: Path | str | None = None, dpv_dir: Path | str | None = None, *,
+                     startup_timeout: float = 60.0) -> Iterator[str]:
+    """Serve the build with `policykg serve` on 127.0.0.1 (a free port, one worker) in a child process; yield the
+    /sparql URL; stop the server on exit. The same URL shape as a deployed endpoint's."""
+    from .session import build_dir
+
+    port = _free_port()
+    command = [sys.executable, "-m", "policykg", "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--build-dir", str(build_dir(build)), "--workers", "1", "--threads", "4", "--query-workers", "1",
+               "--log-level", "warning"]
+    if dpv_dir:
+        command += ["--dpv-dir", str(dpv_dir)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(process, base + "/healthz", startup_timeout)
+        yield base + "/sparql"
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:  # pragma: no cover - a stuck server
+            process.kill()
+            process.wait(5)
+        if process.stderr:
+            process.stderr.close()
+
+
+def _wait_until_up(process: subprocess.Popen, url: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            error = process.stderr.read().decode("utf-8", "replace")[-2000:] if process.stderr else ""
+            raise RuntimeError(f"policykg serve exited with {process.returncode}:\n{error}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"policykg serve did not answer {url} within {timeout:g} s")
+
+
+def sparqlwrapper_df(endpoint: str, query: str) -> pandas.DataFrame:
+    """Run a query against a SPARQL endpoint with SPARQLWrapper and return the result as a DataFrame (exact IRIs,
+    as a tool would get them; add labels with policykg.analysis.add_labels)."""
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    from ..queries import from_sparql_json, to_dataframe
+
+    client = SPARQLWrapper(endpoint)
+    client.setQuery(query)
+    client.setReturnFormat(JSON)
+    return to_dataframe(from_sparql_json(client.query().convert()))

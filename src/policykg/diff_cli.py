@@ -1,0 +1,104 @@
+"""`policykg diff OLD NEW`: what changed between two versions (encoded versions, or policy texts read on the fly).
+
+Exit codes: 0 nothing changed, 1 something changed, 2 error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .compile import VersionSources
+from .errors import PolicyKGError
+from .sources import PolicyText
+
+EXIT_SAME, EXIT_CHANGED = 0, 1
+
+
+@dataclass(frozen=True)
+class Operand:
+    """One side of a diff: checked sources and the text."""
+
+    sources: VersionSources
+    text: PolicyText
+
+
+def add_diff_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register the `diff` subcommand."""
+    from .diff_render import FORMATS
+    from .options import resource_options
+
+    p = subparsers.add_parser(
+        "diff", parents=[resource_options()], formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="what changed between two versions (names, or policy text files read on the fly)",
+        description=__doc__ + "\nOLD and NEW are version names (see data/versions.yaml) or policy text files; a text "
+        "file is read with `policykg ingest`'s reader and matched against the encoded versions, without curation.")
+    p.add_argument("old", metavar="OLD", help="a version name or a policy text file")
+    p.add_argument("new", metavar="NEW", help="a version name or a policy text file")
+    p.add_argument("--format", default="text", choices=FORMATS, help="output format (default: text)")
+    p.add_argument("--out", help="write to this file (atomically) instead of standard output")
+    p.set_defaults(func=cmd_diff)
+
+
+def resolve(name: str, texts_dir: str | None, dpv_dir: str | None) -> Operand:
+    """A version name's checked sources and text, or a text file ingested on the fly."""
+    from .build import read_version_text
+    from .sources import load_version_sources, read_policy_text
+    from .versions import load_registry, text_missing_message
+
+    registry = load_registry()
+    if name in registry.names:
+        version = registry.get(name)
+        text = read_version_text(version, texts_dir)
+        if text is None:
+            raise PolicyKGError(text_missing_message(version, texts_dir))
+        return Operand(load_version_sources(version), text)
+    path = Path(name)
+    if not path.is_file():
+        raise PolicyKGError(f"{name!r} is neither a version ({', '.join(registry.names)}) nor a file")
+    from .ingest import draft_sources
+
+    text = read_policy_text(path)
+    return Operand(draft_sources(text, registry), text)
+
+
+def compute(old: Operand, new: Operand, dpv_dir: str | None = None):
+    """The diff of two operands (labels from the ontology)."""
+    from .changes import counterpart_pairs
+    from .config import ontology_path
+    from .diff import diff_versions
+    from .labels import Labeller
+    from .sources import read_turtle
+    from .versions import load_registry
+
+    label = Labeller([read_turtle(ontology_path())])
+    pairs = counterpart_pairs(load_registry(), old.sources.version.name, new.sources.version.name)
+    return diff_versions(old.sources, new.sources, old.text, new.text, label, pairs)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Compare two versions and print (or write) the changes; exit 0 when nothing changed, 1 when something did."""
+    from .changes import Comparison, change_graph
+    from .diff_render import render, summary
+    from .dumps import serialise, sorted_triples
+    from .validate_cli import write_atomically
+
+    if args.out and Path(args.out).is_dir():
+        raise PolicyKGError("--out names a folder; give a file name", path=args.out)
+    old, new = resolve(args.old, args.texts_dir, args.dpv_dir), resolve(args.new, args.texts_dir, args.dpv_dir)
+    diff = compute(old, new)
+    if args.format == "turtle":
+        graph = change_graph(Comparison(old.sources.version, new.sources.version), diff)
+        rendered = serialise(sorted_triples(graph), "ttl").decode("utf-8")
+    else:
+        rendered = render(diff, args.format)
+    if args.out:
+        write_atomically(Path(args.out), rendered)
+        print(f"{args.out}: {summary(diff)}")
+    else:
+        sys.stdout.write(rendered)
+        if args.format != "text":
+            print(summary(diff), file=sys.stderr)
+    return EXIT_SAME if diff.empty else EXIT_CHANGED
