@@ -31,7 +31,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from policykg.config import default_build_dir, locate_dpv_dir  # noqa: E402
-from policykg.store import BUILD_GRAPHS, DPV_GRAPH, DPV_TURTLE_FILES  # noqa: E402
+from policykg.store import DATASET_FILE, DPV_GRAPH, DPV_TURTLE_FILES, read_manifest  # noqa: E402
 
 WRK_SCRIPT = """
 local bodies = {%s}
@@ -78,8 +78,9 @@ def query_mix(name: str = "cq") -> list[tuple[str, str]]:
         return list(SIMPLE_MIX)
     for folder in (ROOT / "queries", HERE / "queries"):
         files = sorted(folder.glob("*.rq"))
-        if files:
-            return [(path.name, path.read_text(encoding="utf-8")) for path in files]
+        if files:  # the questions over the primary version's dataset (what /sparql answers), not `# dataset: all`
+            texts = [(path.name, path.read_text(encoding="utf-8")) for path in files]
+            return [(name, text) for name, text in texts if "\n# dataset: all" not in "\n" + text]
     raise SystemExit("no queries found")
 
 
@@ -138,8 +139,22 @@ def wait_up(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
     raise SystemExit(f"{url} did not start")
 
 
-def graph_files(build_dir: Path, dpv_dir: Path | None) -> list[tuple[str, Path]]:
-    files = [(graph, build_dir / name) for name, graph in BUILD_GRAPHS.items()]
+def graph_files(build_dir: Path, dpv_dir: Path | None, work: Path) -> list[tuple[str, Path]]:
+    """The graphs of the primary version's dataset (what /sparql answers over), one N-Triples file each, and DPV:
+    what the peers load, with their default graph the union of them."""
+    import pyoxigraph as ox
+
+    wanted = [graph for graph in read_manifest(build_dir).default_graphs(dpv=False)]
+    triples: dict[str, list[ox.Triple]] = {graph: [] for graph in wanted}
+    for quad in ox.parse(path=build_dir / DATASET_FILE, format=ox.RdfFormat.N_QUADS):
+        graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else None
+        if graph in triples:
+            triples[graph].append(ox.Triple(quad.subject, quad.predicate, quad.object))
+    files = []
+    for number, (graph, found) in enumerate(triples.items()):
+        path = work / f"graph-{number}.nt"
+        ox.serialize(found, path, ox.RdfFormat.N_TRIPLES)
+        files.append((graph, path))
     if dpv_dir:
         files += [(DPV_GRAPH, dpv_dir / name) for name in DPV_TURTLE_FILES]
     return files
@@ -159,7 +174,7 @@ def start_servers(build_dir: Path, dpv_dir: Path | None, work: Path, which: list
     if "oxigraph" in which:
         oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
         location = work / "oxigraph"
-        for graph, path in graph_files(build_dir, dpv_dir):
+        for graph, path in graph_files(build_dir, dpv_dir, work):
             subprocess.run([oxigraph, "load", "--location", str(location), "--file", str(path), "--graph", graph],
                            check=True, **quiet)
         port = free_port()
@@ -168,7 +183,7 @@ def start_servers(build_dir: Path, dpv_dir: Path | None, work: Path, which: list
         servers["oxigraph serve-read-only"] = (f"http://127.0.0.1:{port}/query", subprocess.Popen(command, **quiet))
     if "rdflib-endpoint" in which:
         port = free_port()
-        specs = [f"{graph}={path}" for graph, path in graph_files(build_dir, dpv_dir)]
+        specs = [f"{graph}={path}" for graph, path in graph_files(build_dir, dpv_dir, work)]
         command = [sys.executable, str(HERE / "rdflib_endpoint_app.py"), str(port), *specs]
         servers["rdflib-endpoint"] = (f"http://127.0.0.1:{port}/", subprocess.Popen(command, **quiet))
     for url, process in servers.values():
@@ -241,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk not found: apt-get install wrk")
     build_dir = args.build_dir or default_build_dir()
-    if not (build_dir / "data.nt").is_file():
+    if not (build_dir / DATASET_FILE).is_file():
         raise SystemExit(f"no build in {build_dir}: run `policykg build --out {build_dir}` first")
     dpv_dir = locate_dpv_dir(args.dpv_dir).path
     which = ["oxigraph" if s.startswith("oxigraph") else s for s in args.servers]

@@ -1,12 +1,13 @@
-"""Synthetic corpus: N renamed copies of the policy's data graph, to see how loading and querying scale.
+"""Synthetic corpus: N renamed copies of the build's data, to see how loading and querying scale.
 
 Usage: python bench/bench_scale.py [--copies 100] [--out DIR] [--build-dir DIR] [--seconds 5]
-Writes DIR (default: a temporary folder) laid out like a build folder: ontology.nt as built, data.nt with the
-data graph repeated --copies times, copy k's instance IRIs renamed from .../meta-uk-2025-06-16/ to
-.../synthetic-k/ (copy 0 keeps the real IRIs, so the benchmark queries still find what they name). Then loads it
-with policykg.store.load_store (the one place that decides what a store holds) and reports the triples, the
-load time, the loading process's peak memory, and the engine alone on the `simple` and `cq` mixes of
-bench_endpoint.py. With --out, the folder stays for `python bench/bench_endpoint.py --build-dir DIR`.
+Writes DIR (default: a temporary folder) with the build's dataset manifest and its dataset file holding every
+quad outside the ontology graph --copies times, in the same named graphs, copy k's instance IRIs renamed from
+https://w3id.org/policykg/meta-... to https://w3id.org/policykg/synthetic-k-meta-... (copy 0 keeps the real IRIs,
+so the benchmark queries still find what they name). Then loads it with policykg.store.load_store (the one place
+that decides what a store holds) and reports the quads, the load time, the loading process's peak memory, and the
+engine alone on the `simple` and `cq` mixes of bench_endpoint.py. With --out, the folder stays for
+`python bench/bench_endpoint.py --build-dir DIR`.
 """
 
 from __future__ import annotations
@@ -25,23 +26,24 @@ sys.path.insert(0, str(HERE))
 from bench_endpoint import engine_alone, query_mix  # noqa: E402
 
 from policykg.config import default_build_dir, locate_dpv_dir  # noqa: E402
-from policykg.store import BUILD_GRAPHS, load_store  # noqa: E402
+from policykg.store import DATASET_FILE, MANIFEST_FILE, load_store, read_manifest  # noqa: E402
 
-INSTANCES = "https://w3id.org/policykg/meta-uk-2025-06-16/"
+INSTANCES = "https://w3id.org/policykg/meta-"
 
 
 def write_corpus(build_dir: Path, out: Path, copies: int) -> int:
-    """Write the synthetic build folder; return the number of data triples written."""
+    """Write the synthetic build folder; return the number of quads written."""
     out.mkdir(parents=True, exist_ok=True)
-    for name in BUILD_GRAPHS:
-        if name != "data.nt":
-            shutil.copyfile(build_dir / name, out / name)
-    lines = (build_dir / "data.nt").read_text(encoding="utf-8").splitlines(keepends=True)
+    shutil.copyfile(build_dir / MANIFEST_FILE, out / MANIFEST_FILE)
+    ontology = f"<{read_manifest(build_dir).ontology_graph}> ."
+    lines = (build_dir / DATASET_FILE).read_text(encoding="utf-8").splitlines(keepends=True)
     written = 0
-    with (out / "data.nt").open("w", encoding="utf-8") as handle:
+    with (out / DATASET_FILE).open("w", encoding="utf-8") as handle:
         for copy in range(copies):
-            renamed = INSTANCES if copy == 0 else f"https://w3id.org/policykg/synthetic-{copy}/"
+            renamed = f"https://w3id.org/policykg/synthetic-{copy}-meta-"
             for line in lines:
+                if copy and line.rstrip().endswith(ontology):
+                    continue
                 handle.write(line.replace(INSTANCES, renamed) if copy else line)
                 written += 1
     return written
@@ -56,13 +58,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=5.0, help="seconds per engine measurement")
     args = parser.parse_args(argv)
     build_dir = args.build_dir or default_build_dir()
-    if not (build_dir / "data.nt").is_file():
+    if not (build_dir / DATASET_FILE).is_file():
         raise SystemExit(f"no build in {build_dir}: run `policykg build --out {build_dir}` first")
     dpv_dir = locate_dpv_dir(args.dpv_dir).path
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp) / "corpus"
         started = time.perf_counter()
-        data_triples = write_corpus(build_dir, out, args.copies)
+        quads = write_corpus(build_dir, out, args.copies)
         written = time.perf_counter() - started
         started = time.perf_counter()
         store = load_store(out, dpv_dir)
@@ -71,9 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         del store
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         rates = {name: engine_alone(out, dpv_dir, query_mix(name), args.seconds) for name in ("simple", "cq")}
-    print("| copies | data triples | store triples | write s | load s | peak MB | simple q/s | cq q/s |")
+    print("| copies | quads written | store quads | write s | load s | peak MB | simple q/s | cq q/s |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    print(f"| {args.copies} | {data_triples} | {triples} | {written:.1f} | {loaded:.1f} | {peak_mb:.0f} | "
+    print(f"| {args.copies} | {quads} | {triples} | {written:.1f} | {loaded:.1f} | {peak_mb:.0f} | "
           f"{rates['simple']:.0f} | {rates['cq']:.0f} |")
     return 0
 

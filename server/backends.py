@@ -21,8 +21,17 @@ from policykg.sparql_formats import GRAPH, RESULTS
 from .engines import ENGINE_NAMES, ENGINES, Engine, detect, row_cap_header, stopped_at_time_limit
 from .guard import shape
 from .normalise import (
-    GRAPH_ACCEPT, JSON_TYPES, RESULTS_ACCEPT, XML_TYPES, BadAnswer, Solutions, as_ask, read_graph, read_results,
-    serialise_graph, serialise_results,
+    GRAPH_ACCEPT,
+    JSON_TYPES,
+    RESULTS_ACCEPT,
+    XML_TYPES,
+    BadAnswer,
+    Solutions,
+    as_ask,
+    read_graph,
+    read_results,
+    serialise_graph,
+    serialise_results,
 )
 
 log = logging.getLogger("policykg.server")
@@ -179,7 +188,7 @@ class RemoteBackend:
             except (OSError, ValueError):
                 text = ""
             return _Reply(exc.code, exc.headers, exc.headers.get_content_type() if exc.headers else "", b"", text)
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise QueryTimeout(f"the backend did not answer within {_seconds(timeout)} s") from None
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, (TimeoutError, socket.timeout)):

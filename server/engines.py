@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 ENGINE_NAMES = ("auto", "virtuoso", "fuseki", "qlever", "graphdb", "rdf4j", "oxigraph", "generic")
 
@@ -86,7 +87,13 @@ _TIME_LIMIT_MESSAGES = re.compile(
 )
 
 
-def stopped_at_time_limit(status: int, headers: Mapping[str, str], message: str) -> bool:
+class HeaderLookup(Protocol):
+    """Response headers, as a dict or as http.client's message: all that is asked of them is get(name)."""
+
+    def get(self, name: str, /) -> str | None: ...
+
+
+def stopped_at_time_limit(status: int, headers: HeaderLookup, message: str) -> bool:
     """True when an engine's answer says it stopped the query at a time limit (or refused it as too slow).
 
     Virtuoso answers 200 with whatever it found so far and `X-SQL-State: S1TAT` ("anytime" queries): that partial
@@ -99,7 +106,7 @@ def stopped_at_time_limit(status: int, headers: Mapping[str, str], message: str)
     return status >= 500 and bool(_TIME_LIMIT_MESSAGES.search(message))
 
 
-def row_cap_header(headers: Mapping[str, str]) -> int | None:
+def row_cap_header(headers: HeaderLookup) -> int | None:
     """The row cap an engine says it applied (Virtuoso's X-SPARQL-MaxRows), if any."""
     value = (headers.get("X-SPARQL-MaxRows") or "").strip()
     return int(value) if value.isdigit() else None

@@ -17,6 +17,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from typing import IO, cast
 
 import pyoxigraph as ox
 
@@ -177,7 +178,7 @@ def serialise_results(solutions: Solutions, format_key: str, limit: int) -> byte
     parsed = ox.parse_query_results(json.dumps(doc).encode(), ox.QueryResultsFormat.JSON)
     buffer = CappedBuffer(limit)
     try:
-        parsed.serialize(buffer, BY_KEY[format_key].oxigraph())
+        parsed.serialize(cast("IO[bytes]", buffer), BY_KEY[format_key].results_format())
     except ResultTooLarge:
         raise
     except Exception:
@@ -208,7 +209,7 @@ def serialise_graph(triples: list[ox.Triple], format_key: str, limit: int) -> by
     """The triples in one of the endpoint's RDF formats (raises ResultTooLarge)."""
     buffer = CappedBuffer(limit)
     try:
-        ox.serialize(triples, buffer, BY_KEY[format_key].oxigraph())
+        ox.serialize(triples, cast("IO[bytes]", buffer), BY_KEY[format_key].rdf_format())
     except ResultTooLarge:
         raise
     except Exception:

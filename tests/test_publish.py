@@ -65,7 +65,7 @@ class Store:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-            do_PUT = do_POST = _write  # noqa: N815
+            do_PUT = do_POST = _write
 
             def log_message(self, *args):
                 pass
@@ -157,7 +157,7 @@ def test_where_credentials_come_from(no_credentials, tmp_path):
 
 def test_virtuosos_anonymous_endpoint_is_explained(server_build_dir, no_credentials, capsys):
     class Refusing(BaseHTTPRequestHandler):
-        def do_PUT(self):  # noqa: N802 - what Virtuoso's /sparql-graph-crud answers an anonymous client
+        def do_PUT(self):
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
             body = b"<html><body>Error 42000 SQ110:SECURITY: Permission denied</body></html>"
             self.send_response(403)

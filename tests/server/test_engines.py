@@ -56,7 +56,7 @@ class Engine:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def do_GET(self):  # noqa: N802 - the proxy's engine probe (ASK {}): answered, not recorded
+            def do_GET(self):
                 self.send_response(200)
                 self.send_header("Content-Type", "application/sparql-results+json")
                 body = VIRTUOSO_ASK.encode()
@@ -64,7 +64,7 @@ class Engine:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 fields = urllib.parse.parse_qs(self.rfile.read(length).decode())
                 fields["accept"] = [self.headers.get("Accept", "")]
