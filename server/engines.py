@@ -8,7 +8,7 @@ The kind is configured (`--backend-engine`) or, by default, detected once from t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -62,7 +62,13 @@ ENGINES: dict[str, Engine] = {
 }
 
 
-def detect(headers: Mapping[str, str]) -> Engine:
+class Headers(Protocol):
+    """Response headers: a Mapping, or the email.message.Message urllib gives."""
+
+    def get(self, name: str, /) -> str | None: ...
+
+
+def detect(headers: Headers) -> Engine:
     """The engine a response came from, by its headers (generic when they do not say)."""
     server = (headers.get("Server") or "").lower()
     if "virtuoso" in server:
@@ -87,13 +93,7 @@ _TIME_LIMIT_MESSAGES = re.compile(
 )
 
 
-class HeaderLookup(Protocol):
-    """Response headers, as a dict or as http.client's message: all that is asked of them is get(name)."""
-
-    def get(self, name: str, /) -> str | None: ...
-
-
-def stopped_at_time_limit(status: int, headers: HeaderLookup, message: str) -> bool:
+def stopped_at_time_limit(status: int, headers: Headers, message: str) -> bool:
     """True when an engine's answer says it stopped the query at a time limit (or refused it as too slow).
 
     Virtuoso answers 200 with whatever it found so far and `X-SQL-State: S1TAT` ("anytime" queries): that partial
@@ -106,7 +106,7 @@ def stopped_at_time_limit(status: int, headers: HeaderLookup, message: str) -> b
     return status >= 500 and bool(_TIME_LIMIT_MESSAGES.search(message))
 
 
-def row_cap_header(headers: HeaderLookup) -> int | None:
+def row_cap_header(headers: Headers) -> int | None:
     """The row cap an engine says it applied (Virtuoso's X-SPARQL-MaxRows), if any."""
     value = (headers.get("X-SPARQL-MaxRows") or "").strip()
     return int(value) if value.isdigit() else None

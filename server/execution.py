@@ -12,6 +12,7 @@ from flask import current_app, has_request_context, request
 from policykg.query_pool import QueryJob, QueryOutcome
 
 from .cache import CachedResponse
+from .guard import QueryInfo, check_standard, inspect_query
 from .state import ServerState
 
 
@@ -38,6 +39,15 @@ def cache_key(st: ServerState, query: str, dgu: Sequence[str], ngu: Sequence[str
     """A digest identifying a query's answer under the current dataset version."""
     material = json.dumps([st.version, query, list(dgu), list(ngu), results_format, graph_format, base_iri])
     return hashlib.sha256(material.encode()).hexdigest()
+
+
+def admit(st: ServerState, query: str) -> QueryInfo:
+    """The guard, as both /sparql and the fast lane apply it: the lexical look, then the strict parse (in the remote
+    backend's parser processes) and the function check. Raises Refused (403), NotStandard (400) or QueryTimeout."""
+    info = inspect_query(query, st.service_allowlist)
+    parse = getattr(st.backend, "parse", None)
+    check_standard(query, info, st.allowed_functions, (lambda probe: parse(probe, st.timeout)) if parse else None)
+    return info
 
 
 #: Where the fast lane leaves, for /sparql, a query it ran whose outcome it does not answer itself.

@@ -25,8 +25,8 @@ from werkzeug.wsgi import get_host
 
 from policykg.sparql_formats import BY_KEY, GRAPH, RESULTS
 
-from .execution import PREFETCHED, cache_key, run
-from .guard import QueryInfo, check_standard, inspect_query
+from .execution import PREFETCHED, admit, cache_key, run
+from .guard import QueryInfo
 from .hooks import DEFAULT_HEADERS, access_log
 from .negotiation import UnknownFormat, negotiate
 from .state import ServerState
@@ -141,12 +141,8 @@ class FastLane:
             except SecurityError:
                 return None
         query = params.queries[0]
-        st = self.state
-        parse = getattr(st.backend, "parse", None)
         try:
-            info = inspect_query(query, st.service_allowlist)
-            check_standard(query, info, st.allowed_functions,
-                           (lambda probe: parse(probe, st.timeout)) if parse else None)
+            info = admit(self.state, query)
         except Exception:  # noqa: BLE001 - refused, not standard, a parse timeout: /sparql words it
             return None
         if info.uses_base:

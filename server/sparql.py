@@ -12,7 +12,7 @@ from policykg.sparql_formats import BY_KEY, GRAPH, RESULTS, formats_for
 
 from . import execution
 from .errors import plain
-from .guard import NotStandard, Refused, check_standard, inspect_query, inspect_update
+from .guard import NotStandard, Refused, inspect_update
 from .negotiation import UnknownFormat, negotiate
 from .service_description import endpoint_url, service_description
 
@@ -88,11 +88,8 @@ def _answer(queries: list[str], dgu: list[str], ngu: list[str]) -> Response:
         return plain(400, "400 Bad Request: the query is empty")
     g.query_hash = hashlib.sha256(query.encode()).hexdigest()[:12]
     started = time.monotonic()
-    parse = getattr(st.backend, "parse", None)
     try:
-        info = inspect_query(query, st.service_allowlist)
-        check_standard(query, info, st.allowed_functions,
-                       (lambda probe: parse(probe, st.timeout)) if parse else None)
+        info = execution.admit(st, query)
     except Refused as exc:
         return plain(403, f"403 Forbidden: {exc}")
     except NotStandard as exc:

@@ -12,7 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from policykg.publish import PASSWORD_ENV, USER_ENV, PublishError, add_publish_parser, find_credentials, plan_uploads
+import policykg.publish
+from policykg.publish import PASSWORD_ENV, USER_ENV, PublishError, Upload, add_publish_parser, find_credentials
 
 USER, PASSWORD = "loader", "s3cret-Pa55"
 
@@ -94,6 +95,18 @@ def publish_cli(url: str, build_dir, *options: str) -> int:
 
 
 @pytest.fixture()
+def planned(monkeypatch, tmp_path) -> list[Upload]:
+    """Two uploads of made-up files (one of 1 MB) in place of a build's, so these tests do not depend on its layout."""
+    small, large = tmp_path / "a.nt", tmp_path / "b.nt"
+    small.write_text("<http://e/s> <http://e/p> <http://e/o> .\n")
+    large.write_text("".join(f"<http://e/s{i}> <http://e/p> \"{'x' * 60}\" .\n" for i in range(12000)))
+    uploads = [Upload(small, "https://w3id.org/policykg/graph/a", "PUT"),
+               Upload(large, "https://w3id.org/policykg/graph/b", "PUT")]
+    monkeypatch.setattr(policykg.publish, "plan_uploads", lambda build_dir, dpv_dir: uploads)
+    return uploads
+
+
+@pytest.fixture()
 def no_credentials(monkeypatch, tmp_path):
     monkeypatch.delenv(USER_ENV, raising=False)
     monkeypatch.delenv(PASSWORD_ENV, raising=False)
@@ -101,7 +114,7 @@ def no_credentials(monkeypatch, tmp_path):
     return monkeypatch
 
 
-def test_publish_with_credentials_from_each_source(store, server_build_dir, no_credentials, tmp_path, capsys):
+def test_publish_with_credentials_from_each_source(store, planned, no_credentials, tmp_path, capsys):
     host = urllib.parse.urlsplit(store.url)
     with_password = store.url.replace("http://", f"http://{USER}:{urllib.parse.quote(PASSWORD)}@")
     ways = [
@@ -116,10 +129,9 @@ def test_publish_with_credentials_from_each_source(store, server_build_dir, no_c
         store.graphs.clear()
         for name, value in env.items():
             no_credentials.setenv(name, value)
-        assert publish_cli(url, server_build_dir, *options) == 0, capsys.readouterr().err
+        assert publish_cli(url, tmp_path, *options) == 0, capsys.readouterr().err
         for name in env:
             no_credentials.delenv(name)
-        planned = plan_uploads(server_build_dir, None)
         assert set(store.graphs) == {upload.graph for upload in planned}
         assert all(store.graphs[upload.graph] == upload.path.read_bytes() for upload in planned)
         output = capsys.readouterr()
@@ -127,13 +139,13 @@ def test_publish_with_credentials_from_each_source(store, server_build_dir, no_c
     assert store.refused_bodies == 0  # the challenge is fetched with an empty request, never with an upload
 
 
-def test_wrong_or_missing_credentials_are_explained_without_the_password(store, server_build_dir, no_credentials,
+def test_wrong_or_missing_credentials_are_explained_without_the_password(store, planned, tmp_path, no_credentials,
                                                                          capsys):
-    assert publish_cli(store.url, server_build_dir) == 2
+    assert publish_cli(store.url, tmp_path) == 2
     err = capsys.readouterr().err
     assert "HTTP 401" in err and "--user" in err and PASSWORD_ENV in err
     wrong = store.url.replace("http://", f"http://{USER}:not-{PASSWORD}@")
-    assert publish_cli(wrong, server_build_dir) == 2
+    assert publish_cli(wrong, tmp_path) == 2
     err = capsys.readouterr().err
     assert "did not accept the credentials of user 'loader' (from the URL)" in err
     assert PASSWORD not in err and "not-" not in err and "@" not in err
@@ -155,7 +167,7 @@ def test_where_credentials_come_from(no_credentials, tmp_path):
     assert "secret" not in repr(find_credentials(url, "cli:secret", environ={}))
 
 
-def test_virtuosos_anonymous_endpoint_is_explained(server_build_dir, no_credentials, capsys):
+def test_virtuosos_anonymous_endpoint_is_explained(planned, tmp_path, no_credentials, capsys):
     class Refusing(BaseHTTPRequestHandler):
         def do_PUT(self):
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -172,7 +184,7 @@ def test_virtuosos_anonymous_endpoint_is_explained(server_build_dir, no_credenti
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{httpd.server_address[1]}/sparql-graph-crud"
-        assert publish_cli(url, server_build_dir) == 2
+        assert publish_cli(url, tmp_path) == 2
     finally:
         httpd.shutdown()
         httpd.server_close()

@@ -25,7 +25,7 @@ def real_build(build_dir: Path) -> Path:
 
 @pytest.fixture(scope="module", params=["embedded", "oxigraph"])
 def http_client(request: pytest.FixtureRequest, real_build: Path, tmp_path_factory: pytest.TempPathFactory):
-    from policykg.publish import publish
+    from policykg.publish import plan_uploads, publish
     from policykg.server import create_app
     from server_fixture import oxigraph_serve
 
@@ -34,7 +34,7 @@ def http_client(request: pytest.FixtureRequest, real_build: Path, tmp_path_facto
     with contextlib.ExitStack() as stack:
         if request.param == "oxigraph":
             base = stack.enter_context(oxigraph_serve(tmp_path_factory.mktemp("oxigraph-real")))
-            assert publish(base + "/store", real_build, dpv_or_skip()) == 7
+            assert publish(base + "/store", real_build, dpv_or_skip()) == len(plan_uploads(real_build, dpv_or_skip()))
             settings["BACKEND_URL"] = base + "/query"
         app = create_app(settings)
         app.config["TESTING"] = True
@@ -45,7 +45,7 @@ def http_client(request: pytest.FixtureRequest, real_build: Path, tmp_path_facto
 @pytest.mark.parametrize("name", [cq.name for cq in QUESTIONS])
 def test_question_over_http(http_client, name: str) -> None:
     cq = next(q for q in QUESTIONS if q.name == name)
-    response = http_client.post("/sparql", data={"query": cq.text},
+    response = http_client.post(f"/sparql/{cq.dataset}" if cq.dataset else "/sparql", data={"query": cq.text},
                                 headers={"Accept": "application/sparql-results+json"})
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     actual = from_sparql_json(response.get_data(as_text=True))

@@ -5,7 +5,9 @@ a comment line `# requires: dpv` marks a question that needs the DPV vocabulary 
 lies beside it as `cqNN-some-name.srj` (SPARQL 1.1 Query Results JSON) or `.csv`. Results are compared as a
 multiset of rows, or as a sequence where the query says ORDER BY, and literals by value: numbers numerically whatever
 their numeric datatype or lexical form (`"24203"^^xsd:nonNegativeInteger` equals `24203`), booleans by truth value
-(`"0"^^xsd:boolean` equals `false`), so that the same question gives the same answer on any engine.
+(`"0"^^xsd:boolean` equals `false`), so that the same question gives the same answer on any engine. SPARQL leaves
+the order of GROUP_CONCAT's values to the engine, so a comment line `# concatenated: VAR` makes VAR's value compare
+as the multiset of its space-separated items.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import io
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -31,8 +33,9 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 EXPECTED_SUFFIXES = (".srj", ".csv")
 _REQUIRES = re.compile(r"^#\s*requires:\s*(.+)$", re.MULTILINE)
-_DATASET = re.compile(r"^#\s*dataset:\s*(\S+)\s*$", re.MULTILINE)
+_DATASET = re.compile(r"^#\s*dataset:\s*(\S+)", re.MULTILINE)
 _TOPIC = re.compile(r"^#\s*topic:\s*(.+?)\s*$", re.MULTILINE)
+_CONCATENATED = re.compile(r"^#\s*concatenated:\s*(.+)$", re.MULTILINE)
 _ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
 _STRINGS_AND_COMMENTS = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>|#[^\n]*")
 
@@ -58,6 +61,8 @@ class CompetencyQuestion:
     dataset: str | None = None
     #: The topic the query page groups it under.
     topic: str | None = None
+    #: Variables holding a GROUP_CONCAT, whose items engines may join in any order (`# concatenated: VAR`).
+    concatenated: frozenset[str] = frozenset()
 
     @property
     def ordered(self) -> bool:
@@ -120,8 +125,9 @@ def load_question(path: Path) -> CompetencyQuestion:
     requires = frozenset(x.strip().lower() for m in _REQUIRES.finditer(text) for x in m.group(1).split(","))
     dataset = _DATASET.search(text)
     topic = _TOPIC.search(text)
+    concatenated = frozenset(x.strip().lstrip("?") for m in _CONCATENATED.finditer(text) for x in m.group(1).split(","))
     return CompetencyQuestion(path.stem, question_of(text), text, path, expected, requires,
-                              dataset.group(1) if dataset else None, topic.group(1) if topic else None)
+                              dataset.group(1) if dataset else None, topic.group(1) if topic else None, concatenated)
 
 
 def load_questions(directory: Path | None = None) -> list[CompetencyQuestion]:
@@ -286,10 +292,12 @@ def _lexical(result: QueryResult) -> QueryResult:
     return QueryResult(result.variables, rows, result.boolean)
 
 
-def compare(expected: QueryResult, actual: QueryResult, *, ordered: bool = False, lexical: bool = False) -> list[str]:
+def compare(expected: QueryResult, actual: QueryResult, *, ordered: bool = False, lexical: bool = False,
+            concatenated: Iterable[str] = ()) -> list[str]:
     """Differences between two results (empty when equal): as a multiset of rows, or in order when `ordered`.
 
-    Literals are compared by value (see the module docstring); with `lexical`, by their text alone.
+    Literals are compared by value (see the module docstring); with `lexical`, by their text alone; the values of the
+    `concatenated` variables as multisets of their space-separated items.
     """
     if lexical:
         expected, actual = _lexical(expected), _lexical(actual)
@@ -300,8 +308,9 @@ def compare(expected: QueryResult, actual: QueryResult, *, ordered: bool = False
     problems: list[str] = []
     if set(expected.variables) != set(actual.variables):
         problems.append(f"variables differ: expected {list(expected.variables)}, got {list(actual.variables)}")
-    exp = [_row_key(r) for r in expected.rows]
-    act = [_row_key(r) for r in actual.rows]
+    joined = frozenset(concatenated)
+    exp = [_row_key(r, joined) for r in expected.rows]
+    act = [_row_key(r, joined) for r in actual.rows]
     if ordered:
         for i, (e, a) in enumerate(zip(exp, act, strict=False)):
             if e != a:
@@ -319,8 +328,14 @@ def compare(expected: QueryResult, actual: QueryResult, *, ordered: bool = False
     return problems
 
 
-def _row_key(row: dict[str, Term]) -> tuple[tuple[str, Term], ...]:
-    return tuple(sorted((name, value_key(term)) for name, term in row.items()))
+def _row_key(row: dict[str, Term], concatenated: frozenset[str] = frozenset()) -> tuple[tuple[str, Term], ...]:
+    return tuple(sorted((name, _items_sorted(term) if name in concatenated else value_key(term))
+                        for name, term in row.items()))
+
+
+def _items_sorted(term: Term) -> Term:
+    kind, value, extra = term
+    return (kind, " ".join(sorted(value.split())), extra)
 
 
 def value_key(term: Term) -> Term:
@@ -350,7 +365,7 @@ def check_question(store: pyoxigraph.Store, cq: CompetencyQuestion, default_grap
     """Run a competency question and compare it with its expected result; return the differences."""
     actual = run_question(store, cq, default_graph_uris)
     return compare(cq.expected(), actual, ordered=cq.ordered, lexical=cq.expected_path is not None
-                   and cq.expected_path.suffix == ".csv")
+                   and cq.expected_path.suffix == ".csv", concatenated=cq.concatenated)
 
 
 def to_dataframe(result: QueryResult, *, typed: bool = True) -> pandas.DataFrame:

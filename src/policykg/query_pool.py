@@ -110,6 +110,11 @@ class CappedBuffer:
         return b"".join(self.parts)
 
 
+#: The base the parse-only probe is read against: relative IRIs are resolved against the endpoint's URL when the
+#: query is run, so any absolute base will do for telling whether it parses.
+PARSE_BASE = "http://localhost/sparql"
+
+
 def parse_only(store, text: str) -> QueryOutcome:
     """Have pyoxigraph parse and plan a query without reading any solution: ok, or syntax with its message.
 
@@ -118,7 +123,7 @@ def parse_only(store, text: str) -> QueryOutcome:
     pyoxigraph does not know are not errors here (the guard reads those itself).
     """
     try:
-        store.query(text)
+        store.query(text, base_iri=PARSE_BASE)
     except SyntaxError as exc:
         return QueryOutcome("syntax", message=str(exc))
     except Exception as exc:  # noqa: BLE001 - planning errors (unknown functions) are not syntax errors

@@ -263,3 +263,26 @@ def test_time_limit_signals():
     assert stopped_at_time_limit(500, {}, "Query timed out")
     assert not stopped_at_time_limit(400, {}, "SELECT ?timeout WHERE { } -- syntax error")
     assert not stopped_at_time_limit(200, {}, "")
+
+
+def test_both_lanes_forward_only_standard_queries(engine, proxy):
+    """GET and form POST (the fast lane's requests) and application/sparql-query (Flask's) are guarded alike."""
+    client = proxy()
+    for query, status in [
+        ('DEFINE get:soft "replace" SELECT * FROM <http://127.0.0.1:9/> { ?s ?p ?o }', 400),
+        ("SELECT * { ?s ?p ?o OPTION (TRANSITIVE) }", 400),
+        ("PREFIX fn: <http://www.w3.org/2005/xpath-functions#> SELECT (fn:doc('http://127.0.0.1:9/') AS ?d) {}", 403),
+        ('SELECT (bif:http_get("http://127.0.0.1:9/") AS ?x) {}', 403),
+    ]:
+        for response in [client.get("/sparql", query_string={"query": query}),
+                         client.post("/sparql", data={"query": query}),
+                         client.post("/sparql", data=query, content_type="application/sparql-query")]:
+            assert response.status_code == status, (query, response.data)
+            assert b"Traceback" not in response.data
+    assert engine.requests == []
+
+
+def test_a_query_with_relative_iris_parses_and_is_forwarded(engine, proxy):
+    response = proxy().post("/sparql", data={"query": "SELECT ?s ?l ?n ?b ?x WHERE { ?s <label> ?l }"})
+    assert response.status_code == 200, response.data
+    assert engine.requests and "<label>" in engine.requests[-1]["query"][0]
