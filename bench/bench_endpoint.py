@@ -1,8 +1,12 @@
 """Benchmark: this endpoint vs rdflib-endpoint vs `oxigraph serve-read-only`, same data, same query mix, with wrk.
 
 Usage: python bench/bench_endpoint.py [--build-dir DIR] [--dpv-dir DIR] [--duration 10] [--connections 1 8]
+                                      [--mix cq simple]
 Needs: wrk (apt-get install wrk), pip install oxigraph rdflib-endpoint uvicorn.
-Every server binds to 127.0.0.1. Prints a Markdown table (req/s, p50, p99, errors, ratios) and writes JSON.
+Every server binds to 127.0.0.1. Two query mixes: `cq`, the 34 competency questions, and `simple`, six small
+lookups where the engine's own time is small and the HTTP path dominates. For each mix it also measures the
+engine alone (pyoxigraph in this process, query + JSON serialisation, no HTTP). Prints a Markdown table per mix
+(req/s, p50, p99, errors, ratios) and writes JSON.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from policykg.config import default_build_dir, locate_dpv_dir  # noqa: E402
-from policykg.store import BUILD_GRAPHS, DPV_GRAPH, DPV_TURTLE_FILES  # noqa: E402
+from policykg.store import DATASET_FILE, DPV_GRAPH, DPV_TURTLE_FILES, read_manifest  # noqa: E402
 
 WRK_SCRIPT = """
 local bodies = {%s}
@@ -50,6 +54,16 @@ class Result:
     p99_ms: float
     requests: int
     errors: int
+    low: float = 0.0  # lowest and highest req/s over the rounds
+    high: float = 0.0
+
+
+def median_result(runs: list[Result]) -> Result:
+    """The round with the median req/s, with the range over all rounds and the errors of all of them."""
+    ranked = sorted(runs, key=lambda r: r.requests_per_s)
+    middle = ranked[len(ranked) // 2]
+    return Result(middle.server, middle.connections, middle.requests_per_s, middle.p50_ms, middle.p99_ms,
+                  middle.requests, sum(r.errors for r in runs), ranked[0].requests_per_s, ranked[-1].requests_per_s)
 
 
 def free_port() -> int:
@@ -58,13 +72,47 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def query_mix() -> list[tuple[str, str]]:
-    """The competency questions (queries/*.rq) if present, else bench/queries/*.rq."""
+def query_mix(name: str = "cq") -> list[tuple[str, str]]:
+    """`cq`: the competency questions (queries/*.rq) if present, else bench/queries/*.rq; `simple`: SIMPLE_MIX."""
+    if name == "simple":
+        return list(SIMPLE_MIX)
     for folder in (ROOT / "queries", HERE / "queries"):
         files = sorted(folder.glob("*.rq"))
-        if files:
-            return [(path.name, path.read_text(encoding="utf-8")) for path in files]
+        if files:  # the questions over the primary version's dataset (what /sparql answers), not `# dataset: all`
+            texts = [(path.name, path.read_text(encoding="utf-8")) for path in files]
+            return [(name, text) for name, text in texts if "\n# dataset: all" not in "\n" + text]
     raise SystemExit("no queries found")
+
+
+_PREFIXES = ("PREFIX dpv: <https://w3id.org/dpv#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+             "PREFIX meta: <https://w3id.org/policykg/meta-uk-2025-06-16/> ")
+#: Six small lookups of the kind a linked-data page or a client library sends: the HTTP path dominates.
+SIMPLE_MIX: tuple[tuple[str, str], ...] = (
+    ("ask-process", _PREFIXES + "ASK { ?p a dpv:Process }"),
+    ("label", _PREFIXES + "SELECT ?label WHERE { <https://w3id.org/policykg/meta-uk-2025-06-16/process/"
+                          "consent-device-based-settings> rdfs:label ?label }"),
+    ("count-processes", _PREFIXES + "SELECT (COUNT(?p) AS ?n) WHERE { ?p a dpv:Process }"),
+    ("bases", _PREFIXES + "SELECT ?p ?basis WHERE { ?p dpv:hasLegalBasis ?basis } ORDER BY ?p ?basis LIMIT 10"),
+    ("notice", _PREFIXES + "SELECT ?p ?o WHERE { meta:notice ?p ?o } ORDER BY ?p ?o LIMIT 20"),
+    ("rights", _PREFIXES + "SELECT ?right WHERE { <https://w3id.org/policykg/meta-uk-2025-06-16/process/"
+                           "consent-device-based-settings> dpv:hasRight ?right } ORDER BY ?right"),
+)
+
+
+def engine_alone(build_dir: Path, dpv_dir: Path | None, queries: list[tuple[str, str]], seconds: float) -> float:
+    """Queries per second of pyoxigraph itself on the mix (round-robin, answers serialised as SPARQL JSON)."""
+    import pyoxigraph as ox
+
+    from policykg.store import load_store, query
+
+    store = load_store(build_dir, dpv_dir)
+    done = 0
+    started = time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        for _, text in queries:
+            query(store, text).serialize(format=ox.QueryResultsFormat.JSON)
+        done += len(queries)
+    return done / (time.perf_counter() - started)
 
 
 def post(url: str, query: str) -> tuple[int, bytes]:
@@ -91,8 +139,22 @@ def wait_up(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
     raise SystemExit(f"{url} did not start")
 
 
-def graph_files(build_dir: Path, dpv_dir: Path | None) -> list[tuple[str, Path]]:
-    files = [(graph, build_dir / name) for name, graph in BUILD_GRAPHS.items()]
+def graph_files(build_dir: Path, dpv_dir: Path | None, work: Path) -> list[tuple[str, Path]]:
+    """The graphs of the primary version's dataset (what /sparql answers over), one N-Triples file each, and DPV:
+    what the peers load, with their default graph the union of them."""
+    import pyoxigraph as ox
+
+    wanted = [graph for graph in read_manifest(build_dir).default_graphs(dpv=False)]
+    triples: dict[str, list[ox.Triple]] = {graph: [] for graph in wanted}
+    for quad in ox.parse(path=build_dir / DATASET_FILE, format=ox.RdfFormat.N_QUADS):
+        graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else None
+        if graph in triples:
+            triples[graph].append(ox.Triple(quad.subject, quad.predicate, quad.object))
+    files = []
+    for number, (graph, found) in enumerate(triples.items()):
+        path = work / f"graph-{number}.nt"
+        ox.serialize(found, path, ox.RdfFormat.N_TRIPLES)
+        files.append((graph, path))
     if dpv_dir:
         files += [(DPV_GRAPH, dpv_dir / name) for name in DPV_TURTLE_FILES]
     return files
@@ -112,7 +174,7 @@ def start_servers(build_dir: Path, dpv_dir: Path | None, work: Path, which: list
     if "oxigraph" in which:
         oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
         location = work / "oxigraph"
-        for graph, path in graph_files(build_dir, dpv_dir):
+        for graph, path in graph_files(build_dir, dpv_dir, work):
             subprocess.run([oxigraph, "load", "--location", str(location), "--file", str(path), "--graph", graph],
                            check=True, **quiet)
         port = free_port()
@@ -121,7 +183,7 @@ def start_servers(build_dir: Path, dpv_dir: Path | None, work: Path, which: list
         servers["oxigraph serve-read-only"] = (f"http://127.0.0.1:{port}/query", subprocess.Popen(command, **quiet))
     if "rdflib-endpoint" in which:
         port = free_port()
-        specs = [f"{graph}={path}" for graph, path in graph_files(build_dir, dpv_dir)]
+        specs = [f"{graph}={path}" for graph, path in graph_files(build_dir, dpv_dir, work)]
         command = [sys.executable, str(HERE / "rdflib_endpoint_app.py"), str(port), *specs]
         servers["rdflib-endpoint"] = (f"http://127.0.0.1:{port}/", subprocess.Popen(command, **quiet))
     for url, process in servers.values():
@@ -134,7 +196,10 @@ def check_answers(servers: dict, queries: list[tuple[str, str]]) -> None:
     for name, query in queries:
         counts = {}
         for server, (url, _) in servers.items():
-            status, body = post(url, query)
+            try:
+                status, body = post(url, query)
+            except OSError as exc:
+                raise SystemExit(f"{server} did not answer {name}: {exc}") from None
             if status != 200:
                 raise SystemExit(f"{server} answered {status} to {name}: {body[:300]!r}")
             answer = json.loads(body)
@@ -183,29 +248,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--servers", nargs="+",
                         default=["policykg", "policykg (no cache)", "oxigraph serve-read-only", "rdflib-endpoint"])
+    parser.add_argument("--mix", nargs="+", choices=["cq", "simple"], default=["cq", "simple"])
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure each cell this many times, servers interleaved; report the median round")
     parser.add_argument("--json", type=Path, default=HERE / "results.json")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk not found: apt-get install wrk")
     build_dir = args.build_dir or default_build_dir()
-    if not (build_dir / "data.nt").is_file():
+    if not (build_dir / DATASET_FILE).is_file():
         raise SystemExit(f"no build in {build_dir}: run `policykg build --out {build_dir}` first")
     dpv_dir = locate_dpv_dir(args.dpv_dir).path
-    queries = query_mix()
     which = ["oxigraph" if s.startswith("oxigraph") else s for s in args.servers]
-    print(f"query mix: {', '.join(name for name, _ in queries)}; DPV: {dpv_dir or 'absent'}", file=sys.stderr)
+    mixes = {name: query_mix(name) for name in args.mix}
+    print(f"DPV: {dpv_dir or 'absent'}", file=sys.stderr)
+    results: dict[str, list[Result]] = {name: [] for name in mixes}
+    engine = {name: engine_alone(build_dir, dpv_dir, queries, 5.0) for name, queries in mixes.items()}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         servers = start_servers(build_dir, dpv_dir, work, which)
         try:
-            check_answers(servers, queries)
-            results: list[Result] = []
-            for connections in args.connections:
-                for server, (url, _) in servers.items():
-                    run_wrk(url, queries, connections, 2, work)  # warm-up
-                    measured = run_wrk(url, queries, connections, args.duration, work)
-                    results.append(Result(server, connections, **measured))
-                    print(f"  {server} c={connections}: {measured}", file=sys.stderr)
+            for name, queries in mixes.items():
+                print(f"mix {name}: {', '.join(q for q, _ in queries)}", file=sys.stderr)
+                check_answers(servers, queries)
+                for connections in args.connections:
+                    rounds: dict[str, list[Result]] = {server: [] for server in servers}
+                    for _ in range(args.rounds):  # servers interleaved, so a busy moment hits them alike
+                        for server, (url, _) in servers.items():
+                            run_wrk(url, queries, connections, 2, work)  # warm-up
+                            measured = run_wrk(url, queries, connections, args.duration, work)
+                            rounds[server].append(Result(server, connections, **measured))
+                            print(f"  {server} c={connections}: {measured}", file=sys.stderr)
+                    results[name] += [median_result(runs) for runs in rounds.values()]
         finally:
             for _, process in servers.values():
                 process.terminate()
@@ -214,14 +288,18 @@ def main(argv: list[str] | None = None) -> int:
                     process.wait(15)
                 except subprocess.TimeoutExpired:
                     process.kill()
-    report(results, queries, args.duration)
-    args.json.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n", encoding="utf-8")
+    for name, queries in mixes.items():
+        report(results[name], queries, args.duration, name, engine[name], args.rounds)
+    args.json.write_text(json.dumps({name: {"engine_alone_qps": engine[name], "results": [asdict(r) for r in rows]}
+                                     for name, rows in results.items()}, indent=2) + "\n", encoding="utf-8")
     return 0
 
 
-def report(results: list[Result], queries: list, duration: int) -> None:
-    print(f"\nQuery mix: {len(queries)} queries, round-robin, POST form, SPARQL JSON; wrk {duration} s per cell; "
-          f"{os.cpu_count()} cores.\n")
+def report(results: list[Result], queries: list, duration: int, name: str = "cq", engine_qps: float = 0.0,
+           rounds: int = 1) -> None:
+    print(f"\nQuery mix `{name}`: {len(queries)} queries, round-robin, POST form, SPARQL JSON; wrk {duration} s per cell"
+          f"{f', median of {rounds} interleaved rounds (range in brackets, errors summed)' if rounds > 1 else ''}; "
+          f"{os.cpu_count()} cores; the engine alone (pyoxigraph in-process, one thread): {engine_qps:.0f} q/s.\n")
     print("| server | clients | req/s | p50 ms | p99 ms | errors | vs rdflib-endpoint | vs oxigraph |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for result in results:
@@ -230,7 +308,8 @@ def report(results: list[Result], queries: list, duration: int) -> None:
         oxi = peers.get("oxigraph serve-read-only")
         vs_rdflib = f"{result.requests_per_s / rdflib.requests_per_s:.1f}x" if rdflib and rdflib.requests_per_s else "-"
         vs_oxi = f"{result.requests_per_s / oxi.requests_per_s:.2f}x" if oxi and oxi.requests_per_s else "-"
-        print(f"| {result.server} | {result.connections} | {result.requests_per_s:.0f} | {result.p50_ms:.2f} | "
+        spread = f" ({result.low:.0f}–{result.high:.0f})" if rounds > 1 else ""
+        print(f"| {result.server} | {result.connections} | {result.requests_per_s:.0f}{spread} | {result.p50_ms:.2f} | "
               f"{result.p99_ms:.2f} | {result.errors} | {vs_rdflib} | {vs_oxi} |")
 
 

@@ -3,7 +3,6 @@ with labels and CURIEs (each IRI a link to its linked-data page), row count and 
 
 from __future__ import annotations
 
-
 from flask import Blueprint, render_template
 
 from policykg.analysis.labelling import AUDIENCE_SHORT

@@ -172,9 +172,9 @@ def write_fixture_build(out: Path) -> Path:
     write("dataset.json", (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode(), gz=False)
     write("void.ttl", VOID.encode("utf-8"), gz=False)
     write("processing-matrix.csv", (
-        "version,process,label,basis,purpose,information\n"
-        "meta-uk-2025-06-16,contract-personalising,Personalising the Meta Products,eu-gdpr:A6-1-b,personalising,"
-        "pd:Preference\n").encode("utf-8"), gz=False)
+        b"version,process,label,basis,purpose,information\n"
+        b"meta-uk-2025-06-16,contract-personalising,Personalising the Meta Products,eu-gdpr:A6-1-b,personalising,"
+        b"pd:Preference\n"), gz=False)
     lines = [f"{hashlib.sha256((out / name).read_bytes()).hexdigest()}  {name}\n" for name in sorted(names)]
     (out / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
     texts = out / "texts"

@@ -268,8 +268,8 @@ def test_endpoint_availability_is_a_bool() -> None:
 
 
 def test_query_table_format_shows_labels_and_curies_while_csv_and_json_stay_exact(store) -> None:
-    from policykg.query_cli import render
     from policykg.queries import run_query
+    from policykg.query_cli import render
 
     result = run_query(store, get_question("cq02").text)
     table = render(result, "table", A.labeller(store))

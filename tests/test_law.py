@@ -3,8 +3,8 @@ rights the notice offers for their basis and the law attaches to it."""
 
 from __future__ import annotations
 
-import pytest
 import pyoxigraph as ox
+import pytest
 
 from policykg.law import RIGHTS_BY_BASIS, law_gives, rights_of
 from policykg.namespaces import DPV, EU_GDPR

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 NAMES = [p.name for p in NOTEBOOKS]
 CELL_TIMEOUT = 120

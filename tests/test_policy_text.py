@@ -62,7 +62,7 @@ def seed():
 def test_reader_reproduces_every_curated_span(seed):
     text, parsed, curated = seed
     assert len(parsed.rows) == len(curated) == 39
-    for row, proc in zip(parsed.rows, curated):
+    for row, proc in zip(parsed.rows, curated, strict=False):
         assert [row.row.start, row.row.end] == proc["row_span"][:2], proc["id"]
         assert [row.title.start, row.title.end] == proc["title_span"], proc["id"]
         assert row.title.plain == proc["title"], proc["id"]
@@ -73,10 +73,10 @@ def test_reader_reproduces_every_curated_span(seed):
 def test_audiences_and_categories_on_the_seed(seed):
     text, parsed, curated = seed
     by_audience: dict[str, set[str]] = {}
-    for row, proc in zip(parsed.rows, curated):
+    for row, proc in zip(parsed.rows, curated, strict=False):
         if row.audience is not None:
             by_audience.setdefault(row.audience.text, set()).add(proc["audience"])
-        for item, entry in zip(row.items, proc["data"]):
+        for item, _entry in zip(row.items, proc["data"], strict=False):
             assert text[item.category.start:item.category.end].startswith("[")
             if item.bare:
                 assert item.piece.start == item.category.start

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from policykg.analysis import graph_summary, parse_summary_markdown, summary_markdown
 
 README = Path(__file__).resolve().parents[1] / "README.md"

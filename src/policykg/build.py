@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from rdflib import Graph
 
 from .compile import VersionSources, check_dpv_iris, compile_version
-from .config import dpv_missing_message, locate_dpv_dir, ontology_path as default_ontology_path
+from .config import dpv_missing_message, locate_dpv_dir
+from .config import ontology_path as default_ontology_path
 from .dpv import dpv_term_index
 from .errors import MissingResourceError, SourceError
 from .sources import PolicyText, load_version_sources, read_policy_text, read_turtle
@@ -92,7 +92,6 @@ def compile_graphs(
     """Load and compile every version (or the named ones); check spans and DPV terms where texts and DPV are found."""
     from .changes import compare_all
     from .links import link_versions
-
     from .phrases import CURATION_FILE
 
     registry = load_registry(data_root)

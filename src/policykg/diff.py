@@ -160,7 +160,7 @@ class _Side:
         self.term_spans = {expand(k): v[0] for k, v in n.term_sources.items() if v}
         self.recipients = {r.id: r for r in n.recipients}
 
-    def quote(self, span: tuple[int, ...] | None) -> TextSpan | None:
+    def quote(self, span: tuple[int, int, str] | tuple[int, ...] | None) -> TextSpan | None:
         """The passage at a span (without the text: offsets only)."""
         if span is None:
             return None
@@ -198,7 +198,7 @@ class _Side:
             out["exclusions"][key] = Value(key, f"not {label}", self.quote(x.span))
         return out
 
-    def _term_value(self, curie: str, span: tuple[int, ...] | None) -> Value:
+    def _term_value(self, curie: str, span: tuple[int, int, str] | tuple[int, ...] | None) -> Value:
         iri = expand(curie)
         quoted = self.quote(span)
         if curie == CURATE_TERM:  # a text read on the fly: a phrase no curated version has a term for

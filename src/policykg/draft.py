@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from .matching import Matching, RowRef, match_rows, load_links, row_ref
+from .matching import Matching, RowRef, load_links, match_rows, row_ref
 from .phrases import Found, PhraseTable, is_curated, load_fast, pair_curated_rows, read_version_text
 from .policy_text import ParsedPolicy, Piece, Row, title_end
 from .versions import Registry, Version

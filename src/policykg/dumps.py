@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, VOID, XSD
 
 from . import __version__
 from .namespaces import DATASET_IRI, DPV, GRAPH, OA, ONTOLOGY_IRI, PKO, PREFIXES, SITE, SPDX, compact_iri
@@ -83,7 +83,7 @@ def serialise(triples: Iterable[ox.Triple], extension: str) -> bytes:
     """Serialise triples in the given order to one of the dump formats."""
     rdf_format, _ = FORMATS[extension]
     prefixes = DUMP_PREFIXES if extension in ("ttl", "rdf", "jsonld") else None
-    return ox.serialize(list(triples), format=rdf_format, prefixes=prefixes)
+    return ox.serialize(list(triples), format=rdf_format, prefixes=prefixes) or b""
 
 
 def gzip_bytes(data: bytes) -> bytes:
@@ -140,7 +140,7 @@ def processing_matrix(compiled: Compiled) -> str:
         rows = []
         for process in data.subjects(RDF.type, DPV.Process):
             selector = data.value(data.value(process, PROV.wasDerivedFrom), OA.hasSelector)
-            start, end = int(data.value(selector, OA.start)), int(data.value(selector, OA.end))
+            start, end = int(str(data.value(selector, OA.start))), int(str(data.value(selector, OA.end)))
             bases = " | ".join(sorted(compact_iri(str(b)) for b in data.objects(process, DPV.hasLegalBasis)))
             purposes = " | ".join(sorted(label(p) for p in data.objects(process, DPV.hasPurpose)))
             subjects = " | ".join(sorted(label(s) for s in data.objects(process, DPV.hasDataSubject)))
@@ -268,7 +268,7 @@ def write_artefacts(out: Path, compiled: Compiled) -> dict[str, int]:
                 write(f"{dump.name}.{extension}", serialise(triples, extension))
     for extension, (rdf_format, _) in DATASET_FORMATS.items():
         prefixes = DUMP_PREFIXES if extension == "trig" else None
-        write(f"policykg.{extension}", ox.serialize(quads, format=rdf_format, prefixes=prefixes))
+        write(f"policykg.{extension}", ox.serialize(quads, format=rdf_format, prefixes=prefixes) or b"")
     from .diff_render import render_html, render_json
 
     for name, (_, diff) in compiled.diffs.items():

@@ -191,7 +191,7 @@ def ingest(text_path: Path, name: str, out_dir: Path, data_root: Path, *, dry_ru
     if dry_run:
         return outcome
     header = PROCESSES_HEADER.format(text=text_path.name, base=f"drafted from {draft.base}" if draft.base else "no earlier version")
-    files = {"processes.yaml": dump_processes(processes, header)}
+    files: dict[str, str | None] = {"processes.yaml": dump_processes(processes, header)}
     if write_notice:
         files["notice.yaml"] = draft.notice
     files[CURATION_FILE] = dump_curation(draft, entries) if entries else None

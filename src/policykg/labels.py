@@ -46,8 +46,8 @@ class Labeller:
         self._graphs = list(graphs)
         self._cache: dict[str, str] = {}
 
-    def __call__(self, iri: str | URIRef) -> str:
-        """The label of iri."""
+    def __call__(self, iri: object) -> str:
+        """The label of iri (an IRI string or rdflib term; anything else is labelled by its str())."""
         key = str(iri)
         if key not in self._cache:
             self._cache[key] = self._find(key)

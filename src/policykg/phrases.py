@@ -71,7 +71,7 @@ def load_fast(path: Path) -> Any:
     """Parse a generated or already checked YAML file without line bookkeeping (libyaml when available)."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except yaml.YAMLError:
         return read_yaml(path)  # to report the error with its line
 
@@ -211,9 +211,9 @@ def phrases_of_version(version: Version, texts_dir: str | Path | None = None) ->
         out.append(("title", row.title.text, {
             "basis": list(proc["basis"]), "audience": proc["audience"], "purposes": list(proc["purposes"]),
             "processing": list(proc["processing"]), "recipients": list(proc.get("recipients", []))}))
-        for piece, entry in zip(row.interests, proc.get("interests", [])):
+        for piece, entry in zip(row.interests, proc.get("interests", []), strict=False):
             out.append(("interest", piece.text, {"interest": entry["interest"]}))
-        for item, entry in zip(row.items, proc["data"]):
+        for item, entry in zip(row.items, proc["data"], strict=False):
             out.append(("category", item.category.text, {"under": entry["under"]}))
             terms = {"items": list(entry["items"]), "under": entry["under"]}
             if entry.get("qualifier"):

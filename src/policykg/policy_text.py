@@ -254,7 +254,7 @@ def _cells(line: _Line, text: str) -> list[Piece]:
     if right <= left:
         return []
     bounds = [left] + [m.start() for m in _CELL_SPLIT.finditer(body, left + 1, right)] + [right]
-    return [_trimmed(text, line.start + a + 1, line.start + b, line.number) for a, b in zip(bounds, bounds[1:])]
+    return [_trimmed(text, line.start + a + 1, line.start + b, line.number) for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
 def _read_tables(lines: list[_Line], text: str, path: Path | None) -> tuple[list[Piece], list[Row]]:
@@ -319,7 +319,7 @@ def _column_roles(cells: list[Piece], line: _Line, path: Path | None) -> list[st
 
 def _table_row(cells: list[Piece], roles: list[str], basis: Piece, audiences: tuple[Piece, ...], text: str,
                path: Path | None) -> Row:
-    by_role = dict(zip(roles, cells))
+    by_role = dict(zip(roles, cells, strict=False))
     why = by_role["why"]
     title = Piece(why.start, why.start + title_end(why.text), text[why.start:why.start + title_end(why.text)], why.line)
     interests = tuple(_unbullet(p, text) for p in _parts(by_role["interests"], text)) if "interests" in by_role else ()

@@ -126,14 +126,14 @@ def render_table(result: QueryResult, label: Callable[[str], str] | None = None)
         terms = [row.get(name) for row in result.rows]
         shown = [_plain(t) for t in terms]
         iris = [t[1] for t in terms if t is not None and t[0] == "uri"]
-        labels = [label(t[1]) if label and t is not None and t[0] == "uri" else s for t, s in zip(terms, shown)]
+        labels = [label(t[1]) if label and t is not None and t[0] == "uri" else s for t, s in zip(terms, shown, strict=False)]
         if label and iris and labels != shown:
             header += [name, f"{name} id"]
             columns += [labels, shown]
         else:
             header.append(name)
             columns.append(shown)
-    cells = [[c.replace("\n", " ") for c in line] for line in zip(*columns)] if columns else []
+    cells = [[c.replace("\n", " ") for c in line] for line in zip(*columns, strict=False)] if columns else []
     widths = [max([len(h), *(len(line[i]) for line in cells)]) for i, h in enumerate(header)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(),
              "  ".join("-" * w for w in widths)]

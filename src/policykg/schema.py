@@ -6,13 +6,23 @@ nothing else they do not declare.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
-    AfterValidator, BaseModel, ConfigDict, Field, RootModel, StrictInt, StrictStr, StringConstraints, ValidationError,
-    ValidationInfo, field_validator,
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
 )
 
 from .errors import SourceError
@@ -372,7 +382,7 @@ def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
     node = data
     for key in loc:
         if isinstance(node, dict) and key in getattr(node, "key_lines", {}):
-            line = node.key_lines[key]
+            line = node.key_lines[key]  # type: ignore[attr-defined]  # a LineMap
         if isinstance(node, dict) and key in node:
             node = node[key]
         elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
@@ -399,7 +409,7 @@ def _where(data: Any, loc: tuple[Any, ...]) -> str:
     return ".".join(parts).replace(".[", "[") or "top level"
 
 
-def _describe(data: Any, error: dict[str, Any]) -> str:
+def _describe(data: Any, error: Mapping[str, Any]) -> str:
     loc = tuple(x for x in error["loc"] if x != "__line__")
     where = _where(data, loc)
     if error["type"] == "extra_forbidden":

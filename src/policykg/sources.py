@@ -38,7 +38,7 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """A YAML loader that remembers the line of every mapping in its `__line__` key."""
 
 
-class LineMap(dict):  # type: ignore[type-arg]
+class LineMap(dict):
     """A YAML mapping that also knows the line of each of its keys (for error messages)."""
 
     key_lines: dict[Any, int]
@@ -66,7 +66,7 @@ def read_yaml(path: Path) -> Any:
 def parse_yaml(text: str, path: Path) -> Any:
     """Parse YAML text (from path, for messages); every mapping gets a `__line__` key."""
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise SourceError(f"YAML syntax error: {exc.problem}", path=path, line=line) from exc
@@ -142,7 +142,7 @@ def check_span(span: Span, text: PolicyText) -> None:
         )
 
 
-def load_version_sources(version: "Version") -> "VersionSources":
+def load_version_sources(version: Version) -> VersionSources:
     """Read one version's notice.yaml and processes.yaml, checked against their schemas."""
     from .compile import VersionSources
     from .schema import NoticeFile, ProcessesFile, validate_yaml

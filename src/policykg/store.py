@@ -163,8 +163,8 @@ def query(
         return store.query(
             sparql,
             base_iri=base_iri,
-            default_graph=_nodes(default_graph_uris),
-            named_graphs=_nodes(named_graph_uris) if named_graph_uris else None,
+            default_graph=list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph](_nodes(default_graph_uris)),
+            named_graphs=list[ox.NamedNode | ox.BlankNode](_nodes(named_graph_uris)) if named_graph_uris else None,
         )
     return store.query(sparql, base_iri=base_iri, use_default_graph_as_union=union_default_graph)
 

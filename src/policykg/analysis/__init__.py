@@ -20,20 +20,51 @@ from __future__ import annotations
 
 from .endpoint import endpoint_available, running_endpoint, sparqlwrapper_df
 from .export import export, processing_matrix, to_csv, to_excel
-from .figures import (BASIS_COLOURS, plot_audience_bases, plot_basis_heatmap, plot_matrix, plot_processes_per_basis,
-                      save_figure)
+from .figures import BASIS_COLOURS, plot_audience_bases, plot_basis_heatmap, plot_matrix, plot_processes_per_basis, save_figure
 from .findings import findings_pivot, findings_table, links_as_html, plot_findings, quote, rule_sources, validate_build
-from .labelling import (AUDIENCE_SHORT, add_labels, audience_short, basis_code, basis_short, label_index, labeller,
-                        readable)
-from .over_time import (changes_by_basis, comparisons, items_gained, plot_changes_by_basis, plot_items_gained,
-                        process_changes, value_changes)
+from .labelling import AUDIENCE_SHORT, add_labels, audience_short, basis_code, basis_short, label_index, labeller, readable
+from .over_time import (
+                      changes_by_basis,
+                      comparisons,
+                      items_gained,
+                      plot_changes_by_basis,
+                      plot_items_gained,
+                      process_changes,
+                      value_changes,
+)
 from .sankey import NO_RECIPIENT, basis_choices, plot_sankey, sankey_flows, sankey_interactive
-from .session import (ALL, build_dir, dataset_graphs, open_store, primary_version, query_df, run, select_df, show_sparql,
-                      sparql, version_names, versions)
-from .tables import (AUDIENCE_GROUPS, audience_comparison, audience_groups, basis_by_audience_group, basis_matrix,
-                     graph_summary, matrix_long, parse_summary_markdown, process_information, processes,
-                     processes_for_audience, processes_per_basis, resolve_audience, resolve_basis, several_bases,
-                     summary_markdown)
+from .session import (
+                      ALL,
+                      build_dir,
+                      dataset_graphs,
+                      open_store,
+                      primary_version,
+                      query_df,
+                      run,
+                      select_df,
+                      show_sparql,
+                      sparql,
+                      version_names,
+                      versions,
+)
+from .tables import (
+                      AUDIENCE_GROUPS,
+                      audience_comparison,
+                      audience_groups,
+                      basis_by_audience_group,
+                      basis_matrix,
+                      graph_summary,
+                      matrix_long,
+                      parse_summary_markdown,
+                      process_information,
+                      processes,
+                      processes_for_audience,
+                      processes_per_basis,
+                      resolve_audience,
+                      resolve_basis,
+                      several_bases,
+                      summary_markdown,
+)
 
 __all__ = [
     "ALL", "AUDIENCE_GROUPS", "AUDIENCE_SHORT", "BASIS_COLOURS", "NO_RECIPIENT",

@@ -76,7 +76,7 @@ def _wait_until_up(process: subprocess.Popen, url: str, timeout: float) -> None:
             error = process.stderr.read().decode("utf-8", "replace")[-2000:] if process.stderr else ""
             raise RuntimeError(f"policykg serve exited with {process.returncode}:\n{error}")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
+            with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -95,4 +95,7 @@ def sparqlwrapper_df(endpoint: str, query: str) -> pandas.DataFrame:
     client = SPARQLWrapper(endpoint)
     client.setQuery(query)
     client.setReturnFormat(JSON)
-    return to_dataframe(from_sparql_json(client.query().convert()))
+    document = client.query().convert()
+    if not isinstance(document, dict):
+        raise ValueError(f"{endpoint} did not answer with SPARQL JSON results")
+    return to_dataframe(from_sparql_json(document))

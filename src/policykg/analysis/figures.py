@@ -149,7 +149,7 @@ def _heatmap(wide: pandas.DataFrame, *, title: str, colours: dict[str, str] | No
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch=ART9_HATCH, edgecolor="#222222",
                                        linewidth=0))
                 hatched = True
-        seen_colours = {}
+        seen_colours: dict[str, str] = {}
         for kind in kinds:
             first = kind.split(" + ")[0] if colours is BASIS_COLOURS else kind
             seen_colours.setdefault(first, colour_of[kind])
@@ -185,7 +185,7 @@ def plot_processes_per_basis(df: pandas.DataFrame, *, title: str = "Processes pe
     ax.barh(positions, df["processes"], color=[basis_colour(b) for b in df["basis_label"]], edgecolor="#333333",
             linewidth=0.4)
     ax.set_yticks(positions, df["basis_label"], fontsize=9)
-    for y, n in zip(positions, df["processes"]):
+    for y, n in zip(positions, df["processes"], strict=False):
         ax.annotate(str(n), (n, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=9)
     ax.set_xlabel("processes (rows of the policy's legal-basis tables)")
     ax.set_title(title)

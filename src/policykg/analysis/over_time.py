@@ -94,8 +94,9 @@ def value_changes(store: pyoxigraph.Store) -> pandas.DataFrame:
         value = r.value if isinstance(r.value, str) else str(r.value)
         start, end = r.start, r.end
         span = r.span if isinstance(r.span, str) else ""
-        if (start is None or start != start) and span and _SPAN.search(span):
-            start, end = (int(x) for x in _SPAN.search(span).groups())
+        found = _SPAN.search(span) if span else None
+        if (start is None or start != start) and found:
+            start, end = (int(x) for x in found.groups())
         records.append({"comparison": names.get(r.comparison, r.comparison),
                         "process_label": label(process) if process else "the notice", "field": r.field,
                         "direction": r.direction,
@@ -149,7 +150,7 @@ def plot_changes_by_basis(table: pandas.DataFrame, *, title: str = "Processes ad
     comparisons_ = list(dict.fromkeys(table["comparison"]))
     fig = Figure(figsize=(9, 3.2 * len(comparisons_) + 0.6), layout="constrained")
     axes = fig.subplots(len(comparisons_), 1, squeeze=False)[:, 0]
-    for ax, name in zip(axes, comparisons_):
+    for ax, name in zip(axes, comparisons_, strict=False):
         part = table[table["comparison"] == name]
         x = np.arange(len(part))
         for k, kind in enumerate(("added", "removed", "changed")):
@@ -176,7 +177,7 @@ def plot_items_gained(table: pandas.DataFrame, *, title: str = "Information item
     heights = [max(1.6, 0.34 * (table["comparison"] == c).sum() + 0.9) for c in comparisons_]
     fig = Figure(figsize=(10, sum(heights) + 0.6), layout="constrained")
     axes = fig.subplots(len(comparisons_), 1, squeeze=False, gridspec_kw={"height_ratios": heights})[:, 0]
-    for ax, name in zip(axes, comparisons_):
+    for ax, name in zip(axes, comparisons_, strict=False):
         part = table[table["comparison"] == name].iloc[::-1]
         y = range(len(part))
         ax.barh(list(y), part["gained"], color=KIND_COLOURS["added"], label="items gained")

@@ -7,11 +7,11 @@ installed (hover for the processes behind a band; a menu filters by basis or aud
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .labelling import label_index
-from .tables import AUDIENCE_GROUPS, _keep, basis_sort_key
 from .session import run, select_df
+from .tables import AUDIENCE_GROUPS, _keep, basis_sort_key
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import matplotlib.figure
@@ -180,7 +180,7 @@ def plot_sankey(flows: pandas.DataFrame, *, title: str | None = None) -> matplot
         placed = _spread([(position[k][0] + position[k][1]) / 2 for k in keys], heights, -gap * 2, top + gap)
         left = kind == first_kind
         x = xs[kind] - 0.012 if left else xs[kind] + node_width + 0.012
-        for key, y in zip(keys, placed):
+        for key, y in zip(keys, placed, strict=False):
             centre = (position[key][0] + position[key][1]) / 2
             ax.text(x, y, texts[key], ha="right" if left else "left", va="center", fontsize=7.5)
             if abs(y - centre) > 1e-9:
@@ -209,8 +209,8 @@ def sankey_interactive(store: pyoxigraph.Store, *, level: str = "category", vers
     filters: list[tuple[str, dict[str, str]]] = [("all processes", {})]
     filters += [(label(b), {"basis": b}) for b in bases]
     filters += [(f"audience: {g}", {"audience": g}) for g in AUDIENCE_GROUPS]
-    traces = []
-    for name, kwargs in filters:
+    traces: list[Any] = []
+    for _name, kwargs in filters:
         flows = sankey_flows(store, level=level, version=version, **kwargs)
         traces.append(_plotly_trace(go, flows, visible=not traces))
     fig = go.Figure(traces)

@@ -21,10 +21,26 @@ def figures(build: Path | None, out: Path) -> list[Path]:
     import matplotlib
 
     matplotlib.use("Agg")
-    from . import (basis_by_audience_group, basis_matrix, changes_by_basis, findings_table, items_gained, labeller,
-                   open_store, plot_audience_bases, plot_basis_heatmap, plot_changes_by_basis, plot_findings,
-                   plot_items_gained, plot_processes_per_basis, plot_sankey, processes_per_basis, sankey_flows,
-                   save_figure, validate_build)
+    from . import (
+        basis_by_audience_group,
+        basis_matrix,
+        changes_by_basis,
+        findings_table,
+        items_gained,
+        labeller,
+        open_store,
+        plot_audience_bases,
+        plot_basis_heatmap,
+        plot_changes_by_basis,
+        plot_findings,
+        plot_items_gained,
+        plot_processes_per_basis,
+        plot_sankey,
+        processes_per_basis,
+        sankey_flows,
+        save_figure,
+        validate_build,
+    )
 
     store = open_store(build)
     made = {
