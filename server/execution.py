@@ -66,6 +66,8 @@ def run(query: str, *, results_format: str | None, graph_format: str | None,
     """
     in_request = st is None
     st = st or state()
+    if union_default_graph and not dgu and not ngu and st.manifest is not None:
+        dgu, union_default_graph = st.every_graph(), False  # see ServerState.every_graph
     key = cache_key(st, query, dgu, ngu, results_format, graph_format, base_iri)
     if in_request and has_request_context():
         prefetched = request.environ.get(PREFETCHED)

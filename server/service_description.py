@@ -38,8 +38,11 @@ def service_description(dataset: str | None = None) -> Response:
         sizes = _graph_sizes(st)
         st.memo.put("sd-graph-sizes", sizes)
     default, _named, union = st.dataset(dataset, [], [], False)
+    union = union or dataset == "all"  # every named graph, named one by one: the union all the same
     title = "every graph at once" if union else (
         f"the dataset of {dataset or (st.manifest.primary if st.manifest else 'the build')}")
+    if not union and not default:  # the embedded store's own default graph: a copy of the primary dataset
+        default = st.manifest.default_graphs() if st.manifest else []
     turtle = describe(endpoint_iri, sizes, bool(st.service_allowlist), None if union else default, title)
     triples = ox.parse(turtle, format=ox.RdfFormat.TURTLE)
     body = ox.serialize(triples, format=fmt.rdf_format(), prefixes=SD_PREFIXES if fmt.key == "turtle" else None)

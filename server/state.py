@@ -62,10 +62,18 @@ class ServerState:
             return dgu, ngu, not has_from
         if name is not None and name not in self.dataset_names:
             raise KeyError(name)
-        if name == "all" or self.manifest is None:
+        if self.manifest is None:
             return [], [], True
-        named = [*self.manifest.graphs, DPV_GRAPH]
-        return self.manifest.default_graphs(name), named, False
+        if self.backend.name == "embedded" and name in (None, self.manifest.primary):
+            return [], [], False  # the embedded store holds the primary dataset as its default graph (load_store)
+        if name == "all":
+            return self.every_graph(), [], False
+        return self.manifest.default_graphs(name), self.every_graph(), False
+
+    def every_graph(self) -> list[str]:
+        """Every named graph, DPV's included: the union, named one by one (the embedded store's own default graph
+        holds a copy of the primary dataset, so its union default graph would count that twice)."""
+        return [*self.manifest.graphs, DPV_GRAPH] if self.manifest else []
 
     def cache_sizes(self) -> dict[str, dict[str, int]]:
         """Every cache the app keeps, with its size and bound (for /healthz and the tests)."""

@@ -193,7 +193,7 @@ def _worker_main(conn: Connection, build_dir: str | None, dpv_dir: str | None, m
 
             store = ox.Store()
         else:
-            store = load_store(Path(build_dir), Path(dpv_dir) if dpv_dir else None)
+            store = load_store(Path(build_dir), Path(dpv_dir) if dpv_dir else None, primary_default=True)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
         conn.send(("failed", str(exc)))
         return
