@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 
 from .compile import VersionSources
 from .namespaces import version_namespace
-from .schema import NoticeFile, Process
+from .schema import CURATE_TERM, NoticeFile, Process
 from .sources import PolicyText
-from .schema import CURATE_TERM
 from .terms import CURIE_PREFIXES
 
 

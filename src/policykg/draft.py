@@ -89,7 +89,7 @@ def _flag(cur: _Curation, row: str, field_: str, found: Found, piece: Piece, wha
         cur.add(row, field_, f"this {what} has {found.variants} known alignments: the most fitting was reused, review", piece)
 
 
-def _new_refs(parsed: ParsedPolicy, bases: list[list[str]], audiences: list[str | None]) -> list[RowRef]:
+def _new_refs(parsed: ParsedPolicy, bases: list[list[str] | None], audiences: list[str | None]) -> list[RowRef]:
     out = []
     for k, row in enumerate(parsed.rows):
         why_lead = row.why.text[:title_end(row.why.text)]
@@ -100,7 +100,7 @@ def _new_refs(parsed: ParsedPolicy, bases: list[list[str]], audiences: list[str 
 
 
 def _main_basis(basis: list[str] | None) -> str | None:
-    return next((b for b in basis or [] if "A6-1" in b), (basis or [None])[0])
+    return next((b for b in basis or [] if "A6-1" in b), basis[0] if basis else None)
 
 
 def _unique_id(title: str, basis_key: str, taken: set[str]) -> str:
@@ -142,10 +142,11 @@ def draft_version(text: str, path: Path | None, name: str, registry: Registry, p
         if old and carry:
             carry.row_extras(old, proc)
         processes.append(proc)
-    for i in matching.unmatched_old:
+    for i in matching.unmatched_old:  # only rows of a base version can be left unmatched
         proc = old_pairs[i][1]
-        cur.add(proc["id"], "row", f"a row of {base.name} that matched nothing in this text (title {proc['title']!r})")
-    notice = _carry_notice(base, base_parsed, parsed, text, cur, path) if base else None
+        cur.add(proc["id"], "row", f"a row of {base.name if base else 'the base'} that matched nothing in this text "
+                f"(title {proc['title']!r})")
+    notice = _carry_notice(base, base_parsed, parsed, text, cur, path) if base and base_parsed else None
     draft = Draft(name, base.name if base else None, processes, notice, cur.entries, matching)
     draft.counts = _counts(processes, cur.entries, matching, parsed)
     return draft
@@ -153,7 +154,8 @@ def draft_version(text: str, path: Path | None, name: str, registry: Registry, p
 
 def _bases_and_audiences(parsed: ParsedPolicy, phrases: PhraseTable) -> tuple[list[tuple[list[str] | None, Found]],
                                                                             list[tuple[str | None, Found | None]]]:
-    bases, audiences = [], []
+    bases: list[tuple[list[str] | None, Found]] = []
+    audiences: list[tuple[str | None, Found | None]] = []
     for row in parsed.rows:
         found = phrases.lookup("basis", row.basis.text)
         bases.append((_term(found, "basis"), found))
@@ -182,7 +184,7 @@ def _process(row: Row, old: dict[str, Any] | None, pair, basis: tuple[list[str] 
         if old and audience_found.how == "none":
             audience_term = old["audience"]
             cur.add(ident, "audience", "audience heading not known: the matched row's audience was reused, review", row.audience)
-        else:
+        elif row.audience is not None:  # a found audience comes from the row's own audience heading
             _flag(cur, ident, "audience", audience_found, row.audience, "audience heading")
     proc: dict[str, Any] = {"id": ident, "title": title}
     if old:
@@ -329,13 +331,7 @@ def _carry_notice(base: Version, base_parsed: ParsedPolicy, parsed: ParsedPolicy
             return m.group(0)
         return _span_literal(span_value(text, (new_start, new_start + end - start)))
 
-    body = _SPAN.sub(replace, source)
-    if parsed.effective_date:
-        body = re.sub(r"(?m)^(  effective: ).*$", lambda m: m.group(1) + parsed.effective_date.isoformat(), body, count=1)
-    if path is not None:
-        from .versions import sha256_of
-        body = re.sub(r'(?m)^(  file: ).*$', lambda m: m.group(1) + path.name, body, count=1)
-        body = re.sub(r'(?m)^(  sha256: ).*$', lambda m: m.group(1) + json.dumps(sha256_of(path)), body, count=1)
+    body = _SPAN.sub(replace, source)  # the text's file, sha256 and effective date live in data/versions.yaml
     cur.add("notice.yaml", "all", f"carried forward from {base.name}: spans relocated; check labels, descriptions, "
             "controller, authority and other values against this text")
     return body

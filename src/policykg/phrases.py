@@ -107,10 +107,10 @@ class PhraseTable:
         index = self._by_kind[kind]
         how, score, known = "exact", 1.0, key
         if key not in index:
-            known, score = self._closest(kind, key)
-            if known is None or score < FUZZY:
-                return Found(None, "none", score, known)
-            how = "fuzzy"
+            closest, score = self._closest(kind, key)
+            if closest is None or score < FUZZY:
+                return Found(None, "none", score, closest)
+            how, known = "fuzzy", closest
         variants = index[known]
         chosen = _best_variant(variants, context or {})
         terms = {k: v for k, v in chosen.items() if k not in ("phrase", "text", "count", "seen_in", "__line__")}
