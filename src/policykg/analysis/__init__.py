@@ -63,7 +63,7 @@ from .tables import (
                       resolve_audience,
                       resolve_basis,
                       several_bases,
-                      summary_markdown,
+                      summary_markdown, versions_summary,
 )
 
 __all__ = [
@@ -77,6 +77,6 @@ __all__ = [
     "process_information", "processes", "processes_for_audience", "processes_per_basis", "processing_matrix",
     "query_df", "quote", "readable", "resolve_audience", "resolve_basis", "rule_sources", "run", "running_endpoint",
     "sankey_flows", "sankey_interactive", "save_figure", "select_df", "several_bases", "show_sparql",
-    "sparql", "sparqlwrapper_df", "summary_markdown", "to_csv", "to_excel", "validate_build", "value_changes",
+    "sparql", "sparqlwrapper_df", "summary_markdown", "versions_summary", "to_csv", "to_excel", "validate_build", "value_changes",
     "version_names", "versions",
 ]

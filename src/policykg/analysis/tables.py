@@ -253,7 +253,7 @@ def graph_summary(store: pyoxigraph.Store, *, version: str | None = None) -> dic
         "purposes": "?p a dpv:Process ; dpv:hasPurpose ?x .",
         "audiences": "?p a dpv:Process ; dpv:hasDataSubject ?x .",
         "information categories": "?x skos:topConceptOf pko:InformationScheme .",
-        "information items": "?x a dpv:PersonalData ; skos:inScheme pko:InformationScheme . "
+        "information items": "?p pko:hasQualifiedPersonalData/pko:personalData ?x . "
                              "FILTER NOT EXISTS { ?x skos:topConceptOf pko:InformationScheme }",
         "process × item uses": "?x a pko:QualifiedPersonalData .",
         "legitimate interests": "?p pko:hasLegitimateInterest ?x .",
@@ -274,19 +274,31 @@ def _count(store: pyoxigraph.Store, sparql: str, graphs: list[str] | None) -> in
     return int(_run(store, sparql_prefixes() + sparql, graphs).rows[0]["n"][1])
 
 
-def summary_markdown(summary: dict[str, int]) -> str:
-    """The summary as the markdown table pasted into the README between the counts markers."""
-    lines = ["| What | Count |", "| --- | ---: |"]
-    lines += [f"| {name} | {value} |" for name, value in summary.items()]
+def versions_summary(store: pyoxigraph.Store) -> dict[str, dict[str, int]]:
+    """graph_summary of every version the store holds, oldest first: {version: counts}."""
+    from .session import version_names
+
+    return {name: graph_summary(store, version=name) for name in version_names(store)}
+
+
+def summary_markdown(summary: dict[str, int] | dict[str, dict[str, int]]) -> str:
+    """The summary as the markdown table pasted into the README between the counts markers: one count column, or
+    one column per version for a versions_summary."""
+    columns = summary if summary and isinstance(next(iter(summary.values())), dict) else {"Count": summary}
+    names = list(columns)
+    rows = list(next(iter(columns.values())))
+    lines = ["| What | " + " | ".join(names) + " |", "| --- |" + " ---: |" * len(names)]
+    lines += [f"| {row} | " + " | ".join(str(columns[n][row]) for n in names) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
 
-def parse_summary_markdown(text: str) -> dict[str, int]:
+def parse_summary_markdown(text: str) -> dict[str, int] | dict[str, dict[str, int]]:
     """The counts from a markdown table written by summary_markdown (the inverse)."""
-    out: dict[str, int] = {}
-    for line in text.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 2 and cells[1].isdigit():
-            out[cells[0]] = int(cells[1])
-    return out
+    rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in text.splitlines() if line.strip()]
+    if not rows:
+        return {}
+    header, body = rows[0], [r for r in rows[2:] if len(r) == len(rows[0])]
+    if header[1:] == ["Count"]:
+        return {r[0]: int(r[1]) for r in body if r[1].isdigit()}
+    return {name: {r[0]: int(r[i]) for r in body if r[i].isdigit()} for i, name in enumerate(header[1:], start=1)}
 
