@@ -61,17 +61,17 @@ def test_each_graph_has_its_own_dump(build_dir: Path, compiled) -> None:
 def test_the_dataset_keeps_every_graph_in_its_named_graph(build_dir: Path, compiled, extension: str) -> None:
     manifest = json.loads((build_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
     files = manifest["files"]
-    store = ox.Store()
-    store.bulk_load(path=str(build_dir / f"policykg.{extension}"), format=DATASET_FORMATS[extension][0])
-    names = {g.value for g in store.named_graphs()}
-    assert names == set(files), "the dataset and the manifest name different graphs"
+    # Parsed, not loaded into a store: Oxigraph's store normalises xsd:nonNegativeInteger to xsd:integer
+    # (oxigraph/oxigraph#526), and this test is about the file.
+    held: dict[str, set] = {}
+    for q in ox.parse(path=str(build_dir / f"policykg.{extension}"), format=DATASET_FORMATS[extension][0]):
+        assert not isinstance(q.graph_name, ox.DefaultGraph), f"a triple in the default graph: {q}"
+        held.setdefault(q.graph_name.value, set()).add(ox.Triple(q.subject, q.predicate, q.object))
+    assert set(held) == set(files), "the dataset and the manifest name different graphs"
     for graph, file_name in files.items():
         expected = {ox.Triple(q.subject, q.predicate, q.object)
                     for q in ox.parse(path=str(build_dir / file_name), format=ox.RdfFormat.N_TRIPLES)}
-        held = {ox.Triple(q.subject, q.predicate, q.object)
-                for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))}
-        assert held == expected, graph
-    assert not list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        assert held[graph] == expected, graph
 
 
 def test_manifest_lists_every_version(build_dir: Path, compiled) -> None:

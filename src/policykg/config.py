@@ -1,4 +1,4 @@
-"""Where things are: the project tree, the DPV folder, the policy text, the build folder."""
+"""Where things are: the project tree, the DPV folder, the build folder (the policy texts: versions.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,7 @@ from pathlib import Path
 from .errors import MissingResourceError
 
 DPV_ENV = "POLICYKG_DPV_DIR"
-SOURCE_TEXT_ENV = "POLICYKG_SOURCE_TEXT"
 BUILD_ENV = "POLICYKG_BUILD_DIR"
-
-#: The policy text's file name beside the project (in ../shared/seed).
-SOURCE_TEXT_NAME = "000_58dca1eb2e4de648.txt"
 
 #: The pinned DPV 2.3 release: file name -> (download path under the release, sha256).
 DPV_VERSION = "2.3"
@@ -48,11 +44,6 @@ def ontology_path() -> Path:
 def data_root() -> Path:
     """The folder of the curated sources: versions.yaml and one folder per version."""
     return project_root() / "data"
-
-
-def data_dir() -> Path:
-    """The folder of the curated policy sources."""
-    return data_root() / "meta-uk-2025-06-16"
 
 
 def shapes_dir() -> Path:
@@ -120,24 +111,4 @@ def require_dpv_dir(explicit: str | Path | None = None) -> Path:
     found = locate_dpv_dir(explicit)
     if found.path is None:
         raise MissingResourceError(dpv_missing_message(found))
-    return found.path
-
-
-def locate_source_text(explicit: str | Path | None = None) -> Located:
-    """Find the policy text: --source-text, $POLICYKG_SOURCE_TEXT, ../shared/seed/<name>."""
-    defaults = [("../shared/seed", shared_dir() / "seed" / SOURCE_TEXT_NAME)]
-    return _locate(explicit, "--source-text", SOURCE_TEXT_ENV, defaults, Path.is_file)
-
-
-def text_missing_message(found: Located) -> str:
-    """Why the policy text is missing and where we looked."""
-    return ("the policy text (" + SOURCE_TEXT_NAME + ") was not found; looked in: " + "; ".join(found.tried)
-            + f". Point --source-text or ${SOURCE_TEXT_ENV} at it.")
-
-
-def require_source_text(explicit: str | Path | None = None) -> Path:
-    """The policy text file, or a clear error saying where we looked."""
-    found = locate_source_text(explicit)
-    if found.path is None:
-        raise MissingResourceError(text_missing_message(found))
     return found.path

@@ -63,7 +63,8 @@ from .tables import (
                       resolve_audience,
                       resolve_basis,
                       several_bases,
-                      summary_markdown, versions_summary,
+                      summary_markdown,
+                      versions_summary,
 )
 
 __all__ = [

@@ -7,7 +7,7 @@ take audience= (a person group such as "minors", "adults", "no account", or an a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ..labels import GDPR_LABELS
 from ..namespaces import EU_GDPR, PKO, PREFIXES
@@ -284,7 +284,8 @@ def versions_summary(store: pyoxigraph.Store) -> dict[str, dict[str, int]]:
 def summary_markdown(summary: dict[str, int] | dict[str, dict[str, int]]) -> str:
     """The summary as the markdown table pasted into the README between the counts markers: one count column, or
     one column per version for a versions_summary."""
-    columns = summary if summary and isinstance(next(iter(summary.values())), dict) else {"Count": summary}
+    per_version = bool(summary) and isinstance(next(iter(summary.values())), dict)
+    columns = cast("dict[str, dict[str, int]]", summary if per_version else {"Count": summary})
     names = list(columns)
     rows = list(next(iter(columns.values())))
     lines = ["| What | " + " | ".join(names) + " |", "| --- |" + " ---: |" * len(names)]
