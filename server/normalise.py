@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, cast
 
@@ -176,16 +177,7 @@ def serialise_results(solutions: Solutions, format_key: str, limit: int) -> byte
     else:
         doc = {"head": {"vars": solutions.variables}, "results": {"bindings": solutions.rows}}
     parsed = ox.parse_query_results(json.dumps(doc).encode(), ox.QueryResultsFormat.JSON)
-    buffer = CappedBuffer(limit)
-    try:
-        parsed.serialize(cast("IO[bytes]", buffer), BY_KEY[format_key].results_format())
-    except ResultTooLarge:
-        raise
-    except Exception:
-        if buffer.overflowed:
-            raise ResultTooLarge() from None
-        raise
-    return buffer.getvalue()
+    return _capped(lambda out: parsed.serialize(out, BY_KEY[format_key].results_format()), limit)
 
 
 def read_graph(body: bytes, media_type: str) -> list[ox.Triple]:
@@ -207,9 +199,15 @@ def read_graph(body: bytes, media_type: str) -> list[ox.Triple]:
 
 def serialise_graph(triples: list[ox.Triple], format_key: str, limit: int) -> bytes:
     """The triples in one of the endpoint's RDF formats (raises ResultTooLarge)."""
+    return _capped(lambda out: ox.serialize(triples, out, BY_KEY[format_key].rdf_format()), limit)
+
+
+def _capped(write: Callable[[IO[bytes]], object], limit: int) -> bytes:
+    """What write() writes, stopped with ResultTooLarge once it passes limit bytes (the serialiser's own error
+    when the buffer overflowed mid-write is that too)."""
     buffer = CappedBuffer(limit)
     try:
-        ox.serialize(triples, cast("IO[bytes]", buffer), BY_KEY[format_key].rdf_format())
+        write(cast("IO[bytes]", buffer))
     except ResultTooLarge:
         raise
     except Exception:

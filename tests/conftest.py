@@ -52,3 +52,18 @@ def app(server_settings):
 def client(app):
     """A Flask test client."""
     return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (Debian's, or $POLICYKG_CHROMIUM) driven by Playwright; skipped where either is missing."""
+    from policykg.analysis.screenshots import CHROMIUM_FLAGS, find_chromium
+
+    executable = find_chromium()
+    if executable is None:
+        pytest.skip("no Chromium found (apt-get install chromium, or set POLICYKG_CHROMIUM)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (no browser download needed)")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from build_fixtures import dpv_or_skip
-from policykg.analysis.screenshots import CHROMIUM_FLAGS, find_chromium
 
 
 @pytest.fixture(scope="module")
@@ -20,18 +19,6 @@ def site(build_dir: Path):
     build = build_dir
     with running_endpoint(build, dpv_or_skip()) as endpoint:
         yield endpoint.removesuffix("/sparql")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = find_chromium()
-    if executable is None:
-        pytest.skip("no Chromium found (apt-get install chromium, or set POLICYKG_CHROMIUM)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (no browser download needed)")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture()

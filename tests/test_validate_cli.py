@@ -47,9 +47,9 @@ def test_violation_exits_1_and_names_shape_focus_and_message(capsys):
     assert code == 1
     assert "does NOT conform: 1 violation" in out
     assert "== Violation: Process has a purpose [completeness]" in out
-    assert "Keeping tax records <http://example.org/notice#tax-records>" in out
+    assert "Keeping tax records <https://w3id.org/policykg/test/notice#tax-records>" in out
     assert "states no purpose" in out
-    assert "source (characters 100-180, https://example.org/privacy#tax)" in out
+    assert "source (characters 100-180, https://w3id.org/policykg/test/privacy#tax)" in out
 
 
 def test_warnings_alone_exit_0(capsys):
@@ -131,7 +131,7 @@ def test_console_script_exit_code():
 
 def test_turtle_syntax_error_reports_file_and_line(capsys, tmp_path: Path):
     bad = tmp_path / "notice.ttl"
-    bad.write_text('@prefix ex: <http://example.org/> .\n\nex:a ex:b ex:c .\nex:d ex:e "unterminated .\n')
+    bad.write_text('@prefix ex: <https://w3id.org/policykg/test/> .\n\nex:a ex:b ex:c .\nex:d ex:e "unterminated .\n')
     code, out, err = run(capsys, str(bad))
     assert code == 2
     assert out == ""
@@ -142,7 +142,7 @@ def test_turtle_syntax_error_reports_file_and_line(capsys, tmp_path: Path):
 BAD_FILES = [
     ("nowhere.ttl", None, "nowhere.ttl: no such file"),
     ("empty.ttl", "\n  \n", "empty.ttl: the file is empty"),
-    ("bare.ttl", "@prefix ex: <http://example.org/> .\n", "holds no RDF triples"),
+    ("bare.ttl", "@prefix ex: <https://w3id.org/policykg/test/> .\n", "holds no RDF triples"),
     ("matrix.csv", "process,item\n", "cannot tell the RDF syntax of this file (extension '.csv')"),
     ("notice.ttl", '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n',
      "notice.ttl:1: Turtle syntax error"),
@@ -220,7 +220,7 @@ def test_json_report(capsys):
     assert document["counts"] == {"Violation": 0, "Warning": 1, "Info": 0}
     (finding,) = document["findings"]
     assert finding["shape"].endswith("#RetentionPeriodShape")
-    assert finding["focus"] == "http://example.org/notice#retention"
+    assert finding["focus"] == "https://w3id.org/policykg/test/notice#retention"
     assert finding["focus_label"] == "Six years"
     assert finding["severity"] == "Warning"
     assert "conforms" in err

@@ -6,12 +6,12 @@ Exit codes: 0 nothing changed, 1 something changed, 2 error.
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from .compile import VersionSources
 from .errors import PolicyKGError
+from .options import add_out_option, emit
 from .sources import PolicyText
 
 EXIT_SAME, EXIT_CHANGED = 0, 1
@@ -38,7 +38,7 @@ def add_diff_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("old", metavar="OLD", help="a version name or a policy text file")
     p.add_argument("new", metavar="NEW", help="a version name or a policy text file")
     p.add_argument("--format", default="text", choices=FORMATS, help="output format (default: text)")
-    p.add_argument("--out", help="write to this file (atomically) instead of standard output")
+    add_out_option(p)
     p.set_defaults(func=cmd_diff)
 
 
@@ -84,7 +84,6 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from .changes import Comparison, change_graph
     from .diff_render import render, summary
     from .dumps import serialise, sorted_triples
-    from .validate_cli import write_atomically
 
     if args.out and Path(args.out).is_dir():
         raise PolicyKGError("--out names a folder; give a file name", path=args.out)
@@ -100,11 +99,5 @@ def cmd_diff(args: argparse.Namespace) -> int:
         rendered = serialise(sorted_triples(graph), "ttl").decode("utf-8")
     else:
         rendered = render(diff, args.format)
-    if args.out:
-        write_atomically(Path(args.out), rendered)
-        print(f"{args.out}: {summary(diff)}")
-    else:
-        sys.stdout.write(rendered)
-        if args.format != "text":
-            print(summary(diff), file=sys.stderr)
+    emit(rendered, args.out, summary(diff), to_stderr=args.format != "text")
     return EXIT_SAME if diff.empty else EXIT_CHANGED

@@ -165,7 +165,7 @@ def run_query(store: pyoxigraph.Store, text: str, default_graph_uris: Sequence[s
     if isinstance(result, ox.QueryBoolean):
         return QueryResult(boolean=bool(result))
     if not isinstance(result, ox.QuerySolutions):
-        raise QueryError("only SELECT and ASK queries can be competency questions")
+        raise QueryError("only SELECT and ASK queries give a table of results")
     variables = tuple(v.value for v in result.variables)
     rows = tuple(
         {name: _term_of(solution[name]) for name in variables if solution[name] is not None} for solution in result

@@ -51,7 +51,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-service", action="append", default=[], metavar="HOST",
                         help="allow SERVICE calls to this host (or host:port); repeatable")
     parser.add_argument("--trusted-host", action="append", default=[], metavar="HOST",
-                        help="answer only requests whose Host header names this host (port ignored; '.example.org' "
+                        help="answer only requests whose Host header names this host (port ignored; '.policykg.org' "
                              "also matches its subdomains); repeatable; default: any host")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
 

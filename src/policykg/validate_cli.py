@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import PolicyKGError
+from .options import add_out_option, emit
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .validate_versions import ValidationRun
@@ -46,7 +45,7 @@ def add_validate_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--rules-only", action="store_true", help="run the rule library alone (with --shapes: "
                    "only the rule files named)")
     p.add_argument("--format", default="text", choices=FORMATS, help="report format (default: text)")
-    p.add_argument("--out", help="write the report to this file (atomically) instead of standard output")
+    add_out_option(p)
     p.set_defaults(func=cmd_validate)
 
 
@@ -65,13 +64,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     run, title = (_files_run(args, ShapeLibrary.load(sets), dpv_dir) if args.files
                   else _versions_run(args, sets, dpv_dir))
     rendered = render(run, args.format, title)
-    if args.out:
-        write_atomically(Path(args.out), rendered)
-        print(f"{args.out}: {summary_line(run)}")
-    else:
-        sys.stdout.write(rendered)
-        if args.format != "text":
-            print(summary_line(run), file=sys.stderr)
+    emit(rendered, args.out, summary_line(run), to_stderr=args.format != "text")
     return EXIT_OK if run.conforms else EXIT_NONCONFORMANT
 
 
@@ -108,22 +101,3 @@ def _versions_run(args: argparse.Namespace, sets: tuple[str, ...], dpv_dir: Path
                                warn=lambda w: print(f"warning: {w}", file=sys.stderr))
     names = [r.name for r in run.results]
     return run, f"{len(names)} encoded version{'s' if len(names) != 1 else ''} ({', '.join(names)})"
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write text to path through a temporary file in the same folder, so no partial file is ever left."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as exc:
-        raise PolicyKGError(f"cannot write the report: {exc}", path=path) from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise PolicyKGError(f"cannot write the report: {exc}", path=path) from exc
-        raise

@@ -22,10 +22,10 @@ INTERNAL_ERROR = b"500 Internal Server Error: the server could not answer this r
 @pytest.mark.parametrize("update", [
     "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
     "DELETE WHERE { ?s ?p ?o }",
-    "LOAD <http://example.org/data.ttl>",
+    "LOAD <http://attacker.invalid/data.ttl>",
     "DROP ALL",
     "CLEAR DEFAULT",
-    "PREFIX ex: <http://example.org/> # a comment\nWITH ex:g DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    "PREFIX ex: <http://attacker.invalid/> # a comment\nWITH ex:g DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
 ])
 def test_updates_are_refused_whichever_way_they_arrive(client, update):
     attempts = [
@@ -71,7 +71,7 @@ def test_keywords_inside_strings_iris_and_names_are_not_refused(client):
     query = """PREFIX dpv: <https://w3id.org/dpv#>
     # SERVICE <http://evil.example/> in a comment
     SELECT ?x WHERE { VALUES ?x { "SERVICE <http://evil.example/> { }" 'LOAD <x>' dpv:ServiceProvision
-    <http://example.org/SERVICE> } }"""
+    <http://attacker.invalid/SERVICE> } }"""
     response = client.post("/sparql", data={"query": query})
     assert response.status_code == 200, response.data
     assert len(json.loads(response.data)["results"]["bindings"]) == 4

@@ -134,22 +134,9 @@ def dataset_graphs(store: pyoxigraph.Store, version: str | None = None) -> list[
 
 
 def _run(store: pyoxigraph.Store, text: str, graphs: list[str] | None) -> QueryResult:
-    import pyoxigraph as ox
+    from ..queries import run_query
 
-    from ..queries import _term_of
-    from ..store import query
-
-    try:
-        result = query(store, text, default_graph_uris=graphs or ())
-    except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}") from exc
-    if isinstance(result, ox.QueryBoolean):
-        return QueryResult(boolean=bool(result))
-    if not isinstance(result, ox.QuerySolutions):
-        raise QueryError("only SELECT and ASK queries give a table")
-    variables = tuple(v.value for v in result.variables)
-    rows = tuple({n: _term_of(s[n]) for n in variables if s[n] is not None} for s in result)
-    return QueryResult(variables, rows)
+    return run_query(store, text, graphs or ())
 
 
 def run(store: pyoxigraph.Store, query: str, *, version: str | None = None) -> QueryResult:
