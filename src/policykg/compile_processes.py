@@ -150,6 +150,7 @@ def _exclusions_and_derived(t: Target, process: URIRef, proc: Process) -> None:
             t.add(node, PKO.personalData, item)
             t.add(node, RDFS.label, t.text(f"{r.ontology.value(item, RDFS.label)} derived in {proc.title}"))
             t.derive(node, [span])
+            t.derive(item, [span])
 
 
 def _data_uses(t: Target, process: URIRef, proc: Process, modality: URIRef) -> None:
