@@ -130,12 +130,6 @@ def shared_dirs() -> list[tuple[str, Path]]:
     return found
 
 
-def shared_dir() -> Path:
-    """The first ../shared folder that exists (else the first looked for)."""
-    candidates = [path for _, path in shared_dirs()]
-    return next((path for path in candidates if path.is_dir()), candidates[0])
-
-
 @dataclass(frozen=True)
 class Located:
     """A resolved path and how it was found (for messages)."""

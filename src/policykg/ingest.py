@@ -283,7 +283,8 @@ def add_ingest_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", help="the folder to write (default: data/NAME)")
     p.add_argument("--dry-run", action="store_true", help="only report what would be written or changed")
     p.add_argument("--refresh-phrases", action="store_true", help="regenerate data/phrases.yaml from the curated versions")
-    p.add_argument("--data-root", help="the data folder (default: the project's data/; with a wheel, a copy of it)")
+    p.add_argument("--data-root", help="the data folder (default: the data/ policykg ships; with a wheel, give a copy "
+                   "to write into)")
     p.add_argument("--texts-dir", help="where the texts of the curated versions are (default: ../shared)")
     p.set_defaults(func=cmd_ingest)
 
