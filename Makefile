@@ -2,13 +2,14 @@
 #   make serve   set up, build the graph and start the SPARQL endpoint on http://127.0.0.1:8000/
 #   make test    set up, lint (ruff), type-check (mypy) and run the whole test suite
 #   make screenshots  redraw docs/img (the notebooks' figures and the query page)
+#   make wheel-smoke  build the wheel and sdist, install the wheel outside the clone and run it from elsewhere
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test lint setup build clean screenshots
+.PHONY: serve test lint setup build clean screenshots wheel-smoke
 
 $(BIN)/policykg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +32,13 @@ test: lint
 build: setup
 	$(BIN)/policykg build
 
+# What CI runs after `make test`: tests/test_wheel.py (python -m build, a fresh venv, policykg run from elsewhere)
+wheel-smoke: setup
+	VENV=$(VENV) bash .ci/wheel-smoke
+
 # The notebooks' figures and the query page as PNG files in docs/img (figures byte-identical for the same build)
 screenshots: setup
 	$(BIN)/python -m policykg.analysis.screenshots --out docs/img
 
 clean:
-	rm -rf build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache

@@ -122,7 +122,7 @@ def open_state(settings) -> ServerState:
         max_result_bytes=int(settings["MAX_RESULT_BYTES"]),
         service_allowlist=tuple(settings["SERVICE_ALLOWLIST"] or ()),
         allowed_functions=tuple(settings["ALLOWED_FUNCTIONS"] or ()),
-        examples=load_examples(Path(settings["QUERIES_DIR"]) if settings["QUERIES_DIR"] else pkconfig.queries_dir()),
+        examples=load_examples(Path(settings["QUERIES_DIR"]) if settings["QUERIES_DIR"] else None),
         manifest=_manifest(build_dir),
         texts=_texts(settings["TEXTS_DIR"], build_dir),
     )
@@ -198,10 +198,20 @@ DEFAULT_EXAMPLES = [
 ]
 
 
-def load_examples(queries_dir: Path) -> list[Example]:
-    """The competency questions of a folder as examples (title, topic, dataset from their comments), or built-in ones."""
+def load_examples(queries_dir: Path | None = None) -> list[Example]:
+    """The competency questions of a folder (default: the installed queries/) as examples (title, topic, dataset from
+    their comments), or built-in ones, saying so, when there are none."""
+    from policykg.errors import MissingResourceError
     from policykg.queries import load_questions
 
-    questions = load_questions(queries_dir) if queries_dir.is_dir() else []
+    try:
+        folder = queries_dir or pkconfig.queries_dir()
+    except MissingResourceError as exc:
+        log.warning("no competency questions (%s): the query page offers %d built-in examples", exc, len(DEFAULT_EXAMPLES))
+        return list(DEFAULT_EXAMPLES)
+    if not folder.is_dir():
+        log.warning("no competency questions: %s is not a folder; the query page offers %d built-in examples", folder,
+                    len(DEFAULT_EXAMPLES))
+    questions = load_questions(folder) if folder.is_dir() else []
     examples = [Example(cq.name, cq.question or cq.name, cq.text, cq.topic, cq.dataset) for cq in questions]
     return examples or list(DEFAULT_EXAMPLES)

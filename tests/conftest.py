@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from policykg.config import locate_dpv_dir
+from policykg.config import locate_dpv_dir, queries_dir
 from server_fixture import write_fixture_build
 
 pytest_plugins = ["build_fixtures"]
@@ -32,7 +32,7 @@ def server_settings(server_build_dir, dpv_dir) -> dict:
         "DPV_DIR": str(dpv_dir) if dpv_dir else False,
         "QUERY_TIMEOUT": 3.0,
         "QUERY_WORKERS": 2,
-        "QUERIES_DIR": str(Path(__file__).resolve().parents[1] / "queries"),
+        "QUERIES_DIR": str(queries_dir()),
         "TEXTS_DIR": str(server_build_dir / "texts"),
     }
 

@@ -1,10 +1,12 @@
-"""Where things are: the project tree, the DPV folder, the build folder (the policy texts: versions.py)."""
+"""Where things are: the curated resources (ontology, shapes, queries, data), the DPV folder, the build folder
+(the policy texts: versions.py). The one module that decides paths: others ask it."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from .errors import MissingResourceError
@@ -26,14 +28,52 @@ DPV_FILES: dict[str, tuple[str, str]] = {
 }
 
 
+#: The curated resources and the package each ships in. pyproject.toml's [tool.setuptools.package-dir] maps the
+#: project's top-level folders onto these packages, so importlib.resources finds them in a wheel (inside
+#: site-packages/policykg/resources/), in an editable install (the checkout's own folders) and in an sdist build alike.
+RESOURCE_PACKAGES: dict[str, str] = {
+    "ontology": "policykg.resources.ontology",
+    "shapes": "policykg.resources.shapes",
+    "queries": "policykg.resources.queries",
+    "data": "policykg.resources.data",
+}
+
+
+def resource_dir(name: str) -> Path:
+    """The folder of one curated resource (ontology, shapes, queries, data), wherever policykg is installed."""
+    package = RESOURCE_PACKAGES[name]
+    try:
+        folder = resources.files(package)
+    except ModuleNotFoundError as exc:
+        raise MissingResourceError(
+            f"policykg's {name}/ folder is not installed (no package {package}): install policykg with pip "
+            "(`pip install policykg`, or `pip install -e .` in a clone) rather than running it from src/") from exc
+    if not isinstance(folder, Path) or not folder.is_dir():
+        raise MissingResourceError(f"policykg's {name}/ folder is not a folder on disk ({folder}): install policykg "
+                                   "unzipped (pip does)")
+    return folder
+
+
+def source_tree() -> Path | None:
+    """The checkout the resources are read from (an editable install), or None when they are installed inside the
+    package (a wheel)."""
+    root = resource_dir("ontology").parent
+    installed = resources.files("policykg.resources")
+    return None if isinstance(installed, Path) and root == installed else root
+
+
 def project_root() -> Path:
-    """The project tree (the folder holding ontology/, data/, shapes/)."""
-    return Path(__file__).resolve().parents[2]
+    """The checkout (the folder holding pyproject.toml, ontology/, data/, shapes/); an error with a wheel."""
+    root = source_tree()
+    if root is None:
+        raise MissingResourceError("policykg is installed from a wheel, not a checkout: this needs a clone of the "
+                                   "project (`pip install -e .` in it)")
+    return root
 
 
 def ontology_dir() -> Path:
     """The folder of the hand-written ontology."""
-    return project_root() / "ontology"
+    return resource_dir("ontology")
 
 
 def ontology_path() -> Path:
@@ -43,23 +83,32 @@ def ontology_path() -> Path:
 
 def data_root() -> Path:
     """The folder of the curated sources: versions.yaml and one folder per version."""
-    return project_root() / "data"
+    return resource_dir("data")
 
 
 def shapes_dir() -> Path:
     """The folder of the SHACL shapes."""
-    return project_root() / "shapes"
+    return resource_dir("shapes")
 
 
 def queries_dir() -> Path:
     """The folder of the competency questions."""
-    return project_root() / "queries"
+    return resource_dir("queries")
+
+
+def analysis_sparql_dir() -> Path:
+    """The analysis queries of the notebooks (policykg/analysis/sparql, package data of policykg.analysis)."""
+    folder = resources.files("policykg.analysis") / "sparql"
+    if not isinstance(folder, Path):
+        raise MissingResourceError(f"policykg.analysis's sparql/ folder is not on disk ({folder})")
+    return folder
 
 
 def default_build_dir() -> Path:
-    """Where `policykg build` writes unless told otherwise."""
+    """Where `policykg build` writes unless told otherwise: $POLICYKG_BUILD_DIR, else ./build of the current
+    directory."""
     env = os.environ.get(BUILD_ENV)
-    return Path(env) if env else project_root() / "build"
+    return Path(env) if env else Path.cwd() / "build"
 
 
 def user_dpv_dir() -> Path:
@@ -68,9 +117,17 @@ def user_dpv_dir() -> Path:
     return Path(base) / "policykg" / "dpv" / DPV_VERSION
 
 
-def shared_dir() -> Path:
-    """The ../shared folder beside the project (DPV and the policy texts, in development and CI)."""
-    return project_root().parent / "shared"
+def shared_dirs() -> list[tuple[str, Path]]:
+    """The ../shared folders that may hold DPV and the policy texts, with how each was chosen: beside the checkout
+    (an editable install, as in development and CI), then ../shared of the current directory (any install)."""
+    found: list[tuple[str, Path]] = []
+    root = source_tree()
+    if root is not None:
+        found.append(("../shared beside the checkout", root.parent / "shared"))
+    here = Path.cwd().parent / "shared"
+    if all(here.resolve() != path.resolve() for _, path in found):
+        found.append(("../shared", here))
+    return found
 
 
 @dataclass(frozen=True)
@@ -95,7 +152,8 @@ def _locate(explicit: str | Path | None, option: str, env: str, defaults: list[t
 
 def locate_dpv_dir(explicit: str | Path | None = None) -> Located:
     """Find the DPV 2.3 folder: --dpv-dir, $POLICYKG_DPV_DIR, ../shared/dpv/2.3, the user cache."""
-    defaults = [("../shared/dpv/2.3", shared_dir() / "dpv" / DPV_VERSION), ("fetch-dpv cache", user_dpv_dir())]
+    defaults = [(how, shared / "dpv" / DPV_VERSION) for how, shared in shared_dirs()]
+    defaults.append(("fetch-dpv cache", user_dpv_dir()))
     return _locate(explicit, "--dpv-dir", DPV_ENV, defaults,
                    lambda path: all((path / name).is_file() for name in DPV_FILES))
 

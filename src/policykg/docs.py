@@ -168,9 +168,9 @@ def render_graph_html(graph: Graph) -> str:
 
 def render_ontology_html(ontology_path: Path | str | None = None) -> str:
     """The documentation page for an ontology Turtle file (default: the project's ontology/policykg.ttl)."""
-    from .config import ontology_dir
+    from .config import ontology_path as default_ontology_path
 
-    path = Path(ontology_path) if ontology_path else ontology_dir() / "policykg.ttl"
+    path = Path(ontology_path) if ontology_path else default_ontology_path()
     graph = Graph()
     graph.parse(path, format="turtle")
     return render_graph_html(graph)

@@ -18,7 +18,7 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 def dpv_triples(dpv_dir: Path):
-    """Yield the triples of the five canonical DPV files (pyoxigraph terms)."""
+    """Yield the triples of the pinned canonical DPV files (config.DPV_FILES; pyoxigraph terms)."""
     for name in DPV_FILES:
         path = dpv_dir / name
         try:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .draft import CURATE, CURATE_TERM, Draft, draft_version
-from .errors import SourceError
+from .errors import PolicyKGError, SourceError
 from .matching import match_rows, row_ref
 from .phrases import CURATION_FILE, build_phrase_table, dump_phrase_table, load_phrases
 from .policy_text import read_policy, read_raw
@@ -250,8 +250,13 @@ def refresh_phrases(data_root: Path, texts_dir: str | Path | None = None) -> tup
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Run `policykg ingest`."""
     from .config import data_root as default_root
+    from .config import source_tree
 
     root = Path(args.data_root) if args.data_root else default_root()
+    writes_into_root = args.refresh_phrases or (args.text and not args.out and not args.dry_run)
+    if writes_into_root and not args.data_root and source_tree() is None:
+        raise PolicyKGError(f"the curated data/ is installed inside the policykg package ({root}) and is not edited "
+                            f"there: copy it (`cp -r {root} data`) and pass --data-root data, or give --out DIR")
     if args.refresh_phrases:
         path, changed = refresh_phrases(root, args.texts_dir)
         print(f"{path}: {'regenerated' if changed else 'already fresh'}")
@@ -278,7 +283,8 @@ def add_ingest_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", help="the folder to write (default: data/NAME)")
     p.add_argument("--dry-run", action="store_true", help="only report what would be written or changed")
     p.add_argument("--refresh-phrases", action="store_true", help="regenerate data/phrases.yaml from the curated versions")
-    p.add_argument("--data-root", help="the data folder (default: the project's data/)")
+    p.add_argument("--data-root", help="the data folder (default: the data/ policykg ships; with a wheel, give a copy "
+                   "to write into)")
     p.add_argument("--texts-dir", help="where the texts of the curated versions are (default: ../shared)")
     p.set_defaults(func=cmd_ingest)
 

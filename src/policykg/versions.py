@@ -123,14 +123,14 @@ def load_registry(data_root: Path | None = None) -> Registry:
 
 def text_search_dirs(texts_dir: str | Path | None = None) -> list[tuple[str, Path]]:
     """Where policy texts are looked for, in order, with how each place was chosen."""
-    from .config import shared_dir
+    from .config import shared_dirs
 
     if texts_dir:
         base = [("--texts-dir", Path(texts_dir))]
     elif os.environ.get(TEXTS_ENV):
         base = [(f"${TEXTS_ENV}", Path(os.environ[TEXTS_ENV]))]
     else:
-        base = [("../shared", shared_dir())]
+        base = shared_dirs()
     found: list[tuple[str, Path]] = []
     for how, folder in base:
         found += [(how, folder), (how, folder / "seed"), (how, folder / "policies")]

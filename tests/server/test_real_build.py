@@ -4,11 +4,10 @@ checked against its expected result over HTTP in tests/test_queries_http.py.)"""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from policykg.config import queries_dir
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +18,7 @@ def real_client(tmp_path_factory, dpv_dir):
     out = build.ensure_built(tmp_path_factory.mktemp("real-build"), dpv_dir)
     from policykg.server import create_app
 
-    app = create_app({"BUILD_DIR": str(out), "DPV_DIR": str(dpv_dir), "QUERIES_DIR": str(ROOT / "queries")})
+    app = create_app({"BUILD_DIR": str(out), "DPV_DIR": str(dpv_dir), "QUERIES_DIR": str(queries_dir())})
     yield app.test_client()
     app.extensions["policykg"].close()
 

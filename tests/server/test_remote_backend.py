@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 import pytest
 
+from policykg.config import queries_dir
 from policykg.publish import add_publish_parser, publish
 from policykg.server import create_app
 from policykg.store import DPV_TURTLE_FILES, read_manifest
@@ -23,8 +23,7 @@ QUERIES = [
 
 
 def competency_queries() -> list[str]:
-    folder = Path(__file__).resolve().parents[2] / "queries"
-    return [path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.rq"))] if folder.is_dir() else []
+    return [path.read_text(encoding="utf-8") for path in sorted(queries_dir().glob("*.rq"))]
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas
     import pyoxigraph
 
-#: The analysis queries: one .rq file per table or figure, beside this module.
-SPARQL_DIR = Path(__file__).resolve().parent / "sparql"
 GRAPH_BASE = "https://w3id.org/policykg/graph/"
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
 LINKS_GRAPH = GRAPH_BASE + "links"
@@ -76,9 +74,12 @@ def sparql(name: str) -> Sparql:
     if _CQ_NAME.fullmatch(name):
         cq = get_question(name)
         return Sparql(cq.name, cq.path, cq.text)
-    path = SPARQL_DIR / f"{name.removesuffix('.rq')}.rq"
+    from ..config import analysis_sparql_dir
+
+    folder = analysis_sparql_dir()
+    path = folder / f"{name.removesuffix('.rq')}.rq"
     if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in SPARQL_DIR.glob("*.rq")))
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.rq")))
         raise QueryError(f"unknown analysis query {name!r}; known: {known} (or a competency question, cqNN)")
     return Sparql(path.stem, path, path.read_text(encoding="utf-8"))
 

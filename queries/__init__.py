@@ -1,0 +1,1 @@
+"""policykg's queries/ folder, shipped as package data of policykg.resources.queries (see policykg.config)."""
