@@ -14,6 +14,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from .config import DPV_FILES
 from .errors import MissingResourceError
 
 GRAPH_BASE = "https://w3id.org/policykg/graph/"
@@ -23,10 +24,8 @@ DPV_GRAPH = GRAPH_BASE + "dpv"
 #: The build files the store is loaded from (the same names as policykg.dumps.DATASET_FILE / MANIFEST_FILE).
 DATASET_FILE = "policykg.nq"
 MANIFEST_FILE = "dataset.json"
-#: The DPV 2.3 Turtle files loaded into the dpv graph (the same names as policykg.config.DPV_FILES).
-DPV_TURTLE_FILES: tuple[str, ...] = (
-    "dpv.ttl", "pd.ttl", "eu-gdpr.ttl", "legal-gb.ttl", "legal-eu.ttl", "legal-ie.ttl", "tech.ttl",
-)
+#: The DPV 2.3 Turtle files loaded into the dpv graph: the pinned release's files.
+DPV_TURTLE_FILES: tuple[str, ...] = tuple(DPV_FILES)
 
 
 @dataclass(frozen=True)
