@@ -15,6 +15,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from build_fixtures import dpv_or_skip
@@ -22,6 +23,7 @@ from policykg.disk_store import (
     DB_DIR,
     INFO_FILE,
     TMP_PREFIX,
+    ServedStore,
     default_cache_dir,
     ensure_disk_store,
     open_disk_store,
@@ -45,8 +47,6 @@ def stores(cache: Path) -> list[str]:
 
 def quads(store) -> set[str]:
     """A store's quads, blank nodes canonicalised (each load labels them afresh)."""
-    import pyoxigraph as ox
-
     dataset = ox.Dataset(store)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
     return {str(quad) for quad in dataset}
@@ -85,8 +85,26 @@ def test_the_disk_store_holds_exactly_what_the_memory_store_holds(build: Path, f
     held = ensure_disk_store(build, fake_dpv, tmp_path / "cache")
     store, count = open_disk_store(held.path)
     memory = load_store(build, fake_dpv, primary_default=True)
-    assert quads(store) == quads(memory)
+    assert quads(store.disk) == quads(memory)
     assert count == held.quads == len(memory)
+    in_default = ox.Store()
+    in_default.extend(memory.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    assert quads(store.default) == quads(in_default) and len(store.default) > 0
+    held.release()
+
+
+def test_only_a_query_that_can_see_nothing_but_the_default_graph_is_answered_in_memory(build: Path, tmp_path: Path):
+    held = ensure_disk_store(build, None, tmp_path / "cache")
+    opened, _ = open_disk_store(held.path)
+    store = ServedStore(opened.disk, ox.Store())  # an empty copy: what it answers shows where a query went
+    graph = ox.NamedNode("https://w3id.org/policykg/graph/meta-uk-2025-06-16")
+    assert not bool(store.query("ASK { ?s ?p ?o }"))
+    for text in ("ASK { GRAPH ?g { ?s ?p ?o } }", "ASK FROM <https://w3id.org/policykg/graph/meta-uk-2025-06-16> "
+                 "{ ?s ?p ?o }", "ask { graph ?g { ?s ?p ?o } }", "ASK { ?s ?p ?o } # from the disk"):
+        assert bool(store.query(text)), text
+    assert bool(store.query("ASK { ?s ?p ?o }", default_graph=[graph]))
+    assert bool(store.query("ASK { GRAPH ?g { ?s ?p ?o } }", named_graphs=[graph]))
+    assert bool(store.query("ASK { ?s ?p ?o }", use_default_graph_as_union=True))
     held.release()
 
 
@@ -155,7 +173,7 @@ def test_a_stale_store_is_rebuilt_and_the_old_one_removed(build: Path, fake_dpv:
     assert new.built and new.key != old.key
     assert stores(cache) == [new.key], "the stale store was not removed"
     store, _ = open_disk_store(new.path)
-    assert quads(store) == quads(load_store(build, fake_dpv, primary_default=True))
+    assert quads(store.disk) == quads(load_store(build, fake_dpv, primary_default=True))
     new.release()
 
 
@@ -166,7 +184,7 @@ def test_a_store_a_server_still_holds_is_not_removed(build: Path, fake_dpv: Path
     newer = ensure_disk_store(build, fake_dpv, cache)
     assert sorted([serving.key, newer.key]) == stores(cache)
     store, _ = open_disk_store(serving.path)  # still whole: a restarted worker of the old server can open it
-    assert len(list(store)) == serving.quads
+    assert len(list(store.disk)) == serving.quads
     serving.release()
     newer.release()
     ensure_disk_store(build, fake_dpv, cache).release()
@@ -203,7 +221,7 @@ def _ensure_at_once(build: str, dpv: str, cache: str, barrier, results) -> None:
     barrier.wait()
     held = ensure_disk_store(Path(build), Path(dpv), Path(cache))
     store, count = open_disk_store(held.path)
-    results.put((str(held.path), held.built, count, len(list(store))))
+    results.put((str(held.path), held.built, count, len(list(store.disk))))
 
 
 def test_servers_starting_at_once_build_the_store_once(build: Path, fake_dpv: Path, tmp_path: Path):

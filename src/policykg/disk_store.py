@@ -1,5 +1,7 @@
 """The on-disk store: what load_store(primary_default=True) holds, written once into a RocksDB folder and opened
-read-only by every query process (docs/decisions/0023-store-at-scale.md).
+read-only by every query process (docs/decisions/0023-store-at-scale.md), each of which also copies the store's
+default graph (the primary version's dataset, what /sparql answers over) into memory from a dump written beside it:
+a query that can only see that graph is answered there, at in-memory speed, and every other from the disk.
 
 The folder is a cache derived from the build, never published: its name is a key made of what it is loaded from
 (dataset.json, the dataset file's digest, the DPV files, this module's format and pyoxigraph's version), so a
@@ -18,6 +20,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,13 +32,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import PolicyKGError
+from .errors import MissingResourceError, PolicyKGError
 from .store import DATASET_FILE, fill_store, locate_dataset_files
 
 #: Changes whenever what the store holds or how it is laid out changes (part of the key).
-STORE_FORMAT = "policykg-disk-store/1 primary-default"
+STORE_FORMAT = "policykg-disk-store/2 primary-default default-dump"
 INFO_FILE = "store.json"
 DB_DIR = "db"
+#: The store's default graph as N-Quads, which each query process loads into memory.
+DEFAULT_FILE = "default.nq"
+#: A query mentioning neither can only read the default graph of the dataset it is given (no GRAPH, no FROM).
+NAMES_GRAPHS = re.compile(r"graph|from", re.IGNORECASE)
 HOLD_FILE = "hold.lock"
 BUILD_LOCK = ".lock"
 TMP_PREFIX = ".tmp-"
@@ -162,6 +169,8 @@ def write_store(into: Path, build_dir: Path, dpv_dir: Path | None, key: str) -> 
     store.flush()
     store.optimize()
     quads = len(store)
+    ox.serialize(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), into / DEFAULT_FILE,
+                 ox.RdfFormat.N_QUADS)
     del store
     (into / HOLD_FILE).touch()
     info = {"key": key, "format": STORE_FORMAT, "pyoxigraph": ox.__version__, "quads": quads}
@@ -195,10 +204,38 @@ def _prune(cache: Path, keep: Path) -> None:
         shutil.rmtree(entry, ignore_errors=True)
 
 
-def open_disk_store(path: Path) -> tuple[ox.Store, int]:
-    """Open a store read-only (what each query process does) with its quad count from the info file beside it."""
-    store = ox.Store.read_only(str(path))
-    return store, int(_info(Path(path).parent)["quads"])
+class ServedStore:
+    """The on-disk store opened read-only, with its default graph copied into memory: what a query process queries.
+
+    query() takes Store.query's arguments and answers from the in-memory copy when the query can only read the
+    default graph (no dataset named, no union, neither GRAPH nor FROM anywhere in its text: a conservative test,
+    since a word in a string or an IRI also sends it to the disk); otherwise from the disk. Both hold that graph's
+    same quads, so the answers are the same (tests/test_disk_store.py runs every question through both modes)."""
+
+    def __init__(self, disk: ox.Store, default: ox.Store) -> None:
+        self.disk = disk
+        self.default = default
+
+    def query(self, sparql: str, *, base_iri: str | None = None, use_default_graph_as_union: bool = False,
+              default_graph: list | None = None, named_graphs: list | None = None):
+        """Run a query on the in-memory default graph when it can see nothing else, else on the disk."""
+        if default_graph is None and named_graphs is None and not use_default_graph_as_union \
+                and not NAMES_GRAPHS.search(sparql):
+            return self.default.query(sparql, base_iri=base_iri)
+        return self.disk.query(sparql, base_iri=base_iri, use_default_graph_as_union=use_default_graph_as_union,
+                               default_graph=default_graph, named_graphs=named_graphs)
+
+
+def open_disk_store(path: Path) -> tuple[ServedStore, int]:
+    """Open a store read-only and load its default graph's dump into memory (what each query process does), with
+    the store's quad count from the info file beside it."""
+    home = Path(path).parent
+    try:
+        default = ox.Store()
+        default.bulk_load(path=str(home / DEFAULT_FILE), format=ox.RdfFormat.N_QUADS)
+        return ServedStore(ox.Store.read_only(str(path)), default), int(_info(home)["quads"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise MissingResourceError(f"cannot open the on-disk store ({exc})", path=home) from exc
 
 
 def main(argv: list[str] | None = None) -> int:
