@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -122,6 +123,7 @@ def query_processes(master: int) -> list[int]:
 
 
 def _depth(pid: int, root: int) -> int:
+    """How many parents up from pid root is (-1: not below it)."""
     depth = 0
     while pid != root and pid > 1:
         pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
@@ -177,6 +179,7 @@ def back_after_kill(master: int, url: str) -> float:
 
 
 def stop(server: subprocess.Popen) -> None:
+    """Terminate a server and wait for it."""
     server.terminate()
     try:
         server.wait(30)
@@ -218,13 +221,13 @@ def measure(corpus: Path, dpv_dir: Path | None, copies: int, store: str, args: a
 
 
 def urllib_get(url: str) -> bytes:
-    import urllib.request
-
+    """The body of a GET."""
     with urllib.request.urlopen(url, timeout=30) as response:
         return response.read()
 
 
 def report(rows: list[Row], args: argparse.Namespace) -> None:
+    """Print the Markdown table."""
     print(f"\n{args.workers} gunicorn workers x 2 query processes, response cache off; wrk {args.duration} s at "
           f"{args.connections} connections over the {len(query_mix('cq'))} competency questions; {os.cpu_count()} cores.\n")
     print("| copies | store | quads | prepare s | start-up s | RSS MB (PSS) | back after kill s | req/s | p50 ms | "
@@ -244,8 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--query-timeout", type=float, default=60.0,
-                        help="serve --timeout (gunicorn's worker timeout is 3x it; a worker loading the store in "
-                             "memory must boot within that)")
+                        help="serve --timeout: generous, so that no answer of a slow design is cut short")
     parser.add_argument("--work", type=Path, default=None, help="keep the corpora and stores here (default: temporary)")
     parser.add_argument("--build-dir", type=Path, default=None)
     parser.add_argument("--dpv-dir", type=Path, default=None)
