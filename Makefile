@@ -36,4 +36,4 @@ screenshots: setup
 	$(BIN)/python -m policykg.analysis.screenshots --out docs/img
 
 clean:
-	rm -rf build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build .build-store .pytest_cache .mypy_cache .ruff_cache

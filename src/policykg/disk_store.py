@@ -103,7 +103,8 @@ def ensure_disk_store(build_dir: Path, dpv_dir: Path | None, cache_dir: Path | N
     try:
         cache.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise PolicyKGError(f"cannot create the store cache folder ({exc.strerror})", path=cache) from exc
+        raise PolicyKGError(f"cannot create the store cache folder ({exc.strerror}); choose another with "
+                            "--store-dir, or serve with --store memory", path=cache) from exc
     with _exclusive(cache / BUILD_LOCK):
         key = store_key(build_dir, dpv_dir)
         home = cache / key
@@ -153,13 +154,16 @@ def _build(cache: Path, home: Path, build_dir: Path, dpv_dir: Path | None, key: 
                "--build-dir", str(Path(build_dir).resolve())]
     if dpv_dir is not None:
         command += ["--dpv-dir", str(Path(dpv_dir).resolve())]
-    done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True)
-    if done.returncode != 0:
+    try:
+        done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        if done.returncode != 0:
+            reason = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+            raise PolicyKGError(f"could not build the on-disk store: {reason}", path=build_dir)
+        staging.chmod(0o755)
+        staging.rename(home)
+    except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
-        reason = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
-        raise PolicyKGError(f"could not build the on-disk store: {reason}", path=build_dir)
-    staging.chmod(0o755)
-    staging.rename(home)
+        raise
 
 
 def write_store(into: Path, build_dir: Path, dpv_dir: Path | None, key: str) -> int:
