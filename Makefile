@@ -41,4 +41,4 @@ screenshots: setup
 	$(BIN)/python -m policykg.analysis.screenshots --out docs/img
 
 clean:
-	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build .build-store dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,7 +1,7 @@
 """Benchmark: this endpoint vs rdflib-endpoint vs `oxigraph serve-read-only`, same data, same query mix, with wrk.
 
 Usage: python bench/bench_endpoint.py [--build-dir DIR] [--dpv-dir DIR] [--duration 10] [--connections 1 8]
-                                      [--mix cq simple]
+                                      [--mix cq simple] [--store disk|memory]
 Needs: wrk (apt-get install wrk), pip install oxigraph rdflib-endpoint uvicorn.
 Every server binds to 127.0.0.1. Two query mixes: `cq`, the 34 competency questions, and `simple`, six small
 lookups where the engine's own time is small and the HTTP path dominates. For each mix it also measures the
@@ -160,7 +160,8 @@ def graph_files(build_dir: Path, dpv_dir: Path | None, work: Path) -> list[tuple
     return files
 
 
-def start_servers(build_dir: Path, dpv_dir: Path | None, work: Path, which: list[str]) -> dict[str, tuple[str, subprocess.Popen]]:
+def start_servers(build_dir: Path, dpv_dir: Path | None, work: Path, which: list[str], store: str = "disk"
+                  ) -> dict[str, tuple[str, subprocess.Popen]]:
     servers: dict[str, tuple[str, subprocess.Popen]] = {}
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     dpv_args = ["--dpv-dir", str(dpv_dir)] if dpv_dir else ["--no-dpv"]
@@ -169,7 +170,8 @@ def start_servers(build_dir: Path, dpv_dir: Path | None, work: Path, which: list
             continue
         port = free_port()
         command = [sys.executable, "-m", "policykg.serve", "--host", "127.0.0.1", "--port", str(port),
-                   "--build-dir", str(build_dir), "--no-build", "--log-level", "error", *dpv_args, *extra]
+                   "--build-dir", str(build_dir), "--no-build", "--log-level", "error", "--store", store,
+                   "--store-dir", str(work / "store"), *dpv_args, *extra]
         servers[name] = (f"http://127.0.0.1:{port}/sparql", subprocess.Popen(command, **quiet))
     if "oxigraph" in which:
         oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
@@ -249,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--servers", nargs="+",
                         default=["policykg", "policykg (no cache)", "oxigraph serve-read-only", "rdflib-endpoint"])
     parser.add_argument("--mix", nargs="+", choices=["cq", "simple"], default=["cq", "simple"])
+    parser.add_argument("--store", choices=["disk", "memory"], default="disk", help="policykg serve --store")
     parser.add_argument("--rounds", type=int, default=1,
                         help="measure each cell this many times, servers interleaved; report the median round")
     parser.add_argument("--json", type=Path, default=HERE / "results.json")
@@ -266,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = {name: engine_alone(build_dir, dpv_dir, queries, 5.0) for name, queries in mixes.items()}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        servers = start_servers(build_dir, dpv_dir, work, which)
+        servers = start_servers(build_dir, dpv_dir, work, which, args.store)
         try:
             for name, queries in mixes.items():
                 print(f"mix {name}: {', '.join(q for q, _ in queries)}", file=sys.stderr)

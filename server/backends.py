@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from email.message import Message
 from typing import Protocol
 
+from policykg.disk_store import DiskStore
 from policykg.query_pool import QueryJob, QueryOutcome, QueryPool, QueryTimeout, ResultTooLarge
 from policykg.sparql_formats import GRAPH, RESULTS
 
@@ -54,12 +55,14 @@ class Backend(Protocol):
 
 
 class EmbeddedBackend:
-    """The default: an in-memory store in each of a pool of killable worker processes."""
+    """The default: pyoxigraph in each of a pool of killable worker processes (the on-disk store, or in memory)."""
 
     name = "embedded"
 
-    def __init__(self, pool: QueryPool) -> None:
+    def __init__(self, pool: QueryPool, disk: DiskStore | None = None) -> None:
         self.pool = pool
+        #: The on-disk store the workers open (held until close), or None when each loads the build in memory.
+        self.disk = disk
 
     def run(self, job: QueryJob, timeout: float) -> QueryOutcome:
         """Run the job in a worker process."""
@@ -69,11 +72,14 @@ class EmbeddedBackend:
         """Worker counts; unhealthy when no worker is alive."""
         alive = self.pool.alive
         return {"ok": alive > 0, "workers": self.pool.size, "alive": alive, "idle": self.pool.idle,
-                "restarts": self.pool.restarts, "retries": self.pool.retries, "triples": self.pool.triples}
+                "restarts": self.pool.restarts, "retries": self.pool.retries, "triples": self.pool.triples,
+                "store": "disk" if self.disk else "memory"}
 
     def close(self) -> None:
-        """Stop the workers."""
+        """Stop the workers and release the on-disk store."""
         self.pool.close()
+        if self.disk:
+            self.disk.release()
 
 
 class RemoteBackend:

@@ -15,8 +15,14 @@ DEFAULTS: dict[str, object] = {
     "BACKEND_MAX_ROWS": None,
     # Seconds a query may run (queueing for a worker included) before it is stopped and answered 503.
     "QUERY_TIMEOUT": 10.0,
-    # Worker processes per app instance (each holds the dataset in memory).
+    # Worker processes per app instance (each opens the on-disk store, or holds the dataset in memory).
     "QUERY_WORKERS": 2,
+    # Where the query workers' store lives: "disk", one RocksDB store built once from the build (policykg.disk_store)
+    # and opened read-only by every worker; "memory", each worker loads the build into its own in-memory store
+    # (docs/decisions/0023).
+    "STORE": "disk",
+    # The folder that caches the on-disk store (None: beside the build folder, policykg.disk_store.default_cache_dir).
+    "STORE_DIR": None,
     # Address-space limit of a worker process, MB (None: no limit).
     "WORKER_MEMORY_MB": 4096,
     # Largest serialized result, bytes.

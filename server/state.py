@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policykg import config as pkconfig
+from policykg.disk_store import ensure_disk_store
 from policykg.query_pool import QueryPool
 from policykg.store import DPV_GRAPH, Manifest, dataset_version, locate_dataset_files, read_manifest
 
@@ -106,12 +107,9 @@ def open_state(settings) -> ServerState:
         dpv_dir = _dpv_dir(settings["DPV_DIR"])
         locate_dataset_files(build_dir, dpv_dir)  # fail early, with a clear message, before spawning workers
         version = dataset_version(build_dir, dpv_dir)
-        pool = QueryPool(build_dir, dpv_dir, size=int(settings["QUERY_WORKERS"]),
-                         memory_limit_mb=settings["WORKER_MEMORY_MB"])
-        pool.start()
-        backend = EmbeddedBackend(pool)
-        log.info("serving %s (%d triples, DPV %s) with %d query workers", build_dir, pool.triples,
-                 dpv_dir or "absent", pool.size)
+        backend = _embedded(settings, build_dir, dpv_dir)
+        log.info("serving %s (%d triples, DPV %s) with %d query workers, store %s", build_dir, backend.pool.triples,
+                 dpv_dir or "absent", backend.pool.size, "on disk" if backend.disk else "in memory")
     return ServerState(
         backend=backend,
         version=version,
@@ -126,6 +124,26 @@ def open_state(settings) -> ServerState:
         manifest=_manifest(build_dir),
         texts=_texts(settings["TEXTS_DIR"], build_dir),
     )
+
+
+def _embedded(settings, build_dir: Path, dpv_dir: Path | None) -> EmbeddedBackend:
+    """The pool of query workers, started, over the on-disk store (built if the cache lacks it) or in memory."""
+    store = str(settings["STORE"])
+    if store not in ("disk", "memory"):
+        raise ValueError(f"STORE must be 'disk' or 'memory', not {store!r}")
+    disk = None
+    if store == "disk":
+        cache = settings["STORE_DIR"]
+        disk = ensure_disk_store(build_dir, dpv_dir, Path(cache) if cache else None)
+    pool = QueryPool(build_dir, dpv_dir, size=int(settings["QUERY_WORKERS"]),
+                     memory_limit_mb=settings["WORKER_MEMORY_MB"], store_path=disk.path if disk else None)
+    try:
+        pool.start()
+    except BaseException:
+        if disk:
+            disk.release()
+        raise
+    return EmbeddedBackend(pool, disk)
 
 
 def _dpv_dir(setting) -> Path | None:

@@ -1,5 +1,6 @@
 """Every competency question, sent to the SPARQL endpoint on the real build, gives its expected result: with the
-embedded store, and with the app fronting a real Oxigraph server that `policykg publish` loaded."""
+embedded store (on disk, the default, and in memory), and with the app fronting a real Oxigraph server that
+`policykg publish` loaded."""
 
 from __future__ import annotations
 
@@ -23,14 +24,15 @@ def real_build(build_dir: Path) -> Path:
     return build_dir
 
 
-@pytest.fixture(scope="module", params=["embedded", "oxigraph"])
+@pytest.fixture(scope="module", params=["embedded", "embedded-memory", "oxigraph"])
 def http_client(request: pytest.FixtureRequest, real_build: Path, tmp_path_factory: pytest.TempPathFactory):
     from policykg.publish import plan_uploads, publish
     from policykg.server import create_app
     from server_fixture import oxigraph_serve
 
     settings = {"BUILD_DIR": str(real_build), "DPV_DIR": str(dpv_or_skip()), "QUERY_WORKERS": 1,
-                "QUERY_TIMEOUT": 30.0, "QUERIES_DIR": str(Path(QUESTIONS[0].path).parent)}
+                "QUERY_TIMEOUT": 30.0, "QUERIES_DIR": str(Path(QUESTIONS[0].path).parent),
+                "STORE": "memory" if request.param == "embedded-memory" else "disk"}
     with contextlib.ExitStack() as stack:
         if request.param == "oxigraph":
             base = stack.enter_context(oxigraph_serve(tmp_path_factory.mktemp("oxigraph-real")))

@@ -1,4 +1,8 @@
-"""Killable query workers: each process holds its own in-memory store; a query that overruns is stopped by killing it.
+"""Killable query workers: each process holds its own store; a query that overruns is stopped by killing it.
+
+A worker either loads the build into an in-memory store of its own (store_path None) or opens the on-disk store
+that policykg.disk_store built once, read-only (store_path: its folder), which takes milliseconds and little
+memory; see docs/decisions/0023.
 
 pyoxigraph cannot cancel a running query, so a runaway query would otherwise keep a core busy forever.
 The pool keeps N worker processes (fresh interpreters via subprocess, so nothing is inherited from a threaded
@@ -177,27 +181,20 @@ def _die_with_parent() -> None:
 
 
 def _worker_main(conn: Connection, build_dir: str | None, dpv_dir: str | None, memory_limit: int | None,
-                 parent: int) -> None:
-    """Worker process body: load the store (an empty one without a build folder), then answer jobs until the socket
-    closes."""
+                 parent: int, store_path: str | None = None) -> None:
+    """Worker process body: open or load the store (an empty one without a build folder), then answer jobs until the
+    socket closes."""
     _die_with_parent()
     if os.getppid() != parent:
         return
     if memory_limit:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-    from .store import load_store
-
     try:
-        if build_dir is None:
-            import pyoxigraph as ox
-
-            store = ox.Store()
-        else:
-            store = load_store(Path(build_dir), Path(dpv_dir) if dpv_dir else None, primary_default=True)
+        store, quads = _open_store(build_dir, dpv_dir, store_path)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
         conn.send(("failed", str(exc)))
         return
-    conn.send(("ready", len(store)))
+    conn.send(("ready", quads))
     while True:
         try:
             job = conn.recv()
@@ -206,6 +203,22 @@ def _worker_main(conn: Connection, build_dir: str | None, dpv_dir: str | None, m
         if job is None:
             return
         conn.send(execute_job(store, job))
+
+
+def _open_store(build_dir: str | None, dpv_dir: str | None, store_path: str | None) -> tuple[object, int]:
+    """A worker's store and its quad count: the on-disk store read-only, the build loaded in memory, or empty."""
+    if store_path is not None:
+        from .disk_store import open_disk_store
+
+        return open_disk_store(Path(store_path))
+    if build_dir is None:
+        import pyoxigraph as ox
+
+        return ox.Store(), 0
+    from .store import load_store
+
+    store = load_store(Path(build_dir), Path(dpv_dir) if dpv_dir else None, primary_default=True)
+    return store, len(store)
 
 
 class _Worker:
@@ -241,7 +254,7 @@ class _Worker:
 
 
 class QueryPool:
-    """A fixed number of query worker processes, each with the dataset loaded; see the module docstring."""
+    """A fixed number of query worker processes, each with the dataset loaded or opened; see the module docstring."""
 
     def __init__(
         self,
@@ -251,8 +264,11 @@ class QueryPool:
         size: int = 2,
         memory_limit_mb: int | None = 4096,
         start_timeout: float = 120.0,
+        store_path: Path | None = None,
     ) -> None:
         self.build_dir = Path(build_dir) if build_dir is not None else None
+        #: The on-disk store every worker opens read-only (policykg.disk_store); None: each loads the build in memory.
+        self.store_path = Path(store_path) if store_path is not None else None
         self.dpv_dir = Path(dpv_dir) if dpv_dir else None
         self.size = max(1, size)
         self.memory_limit = memory_limit_mb * 1024 * 1024 if memory_limit_mb else None
@@ -285,6 +301,8 @@ class QueryPool:
         command += ["--build-dir", str(self.build_dir)] if self.build_dir else ["--empty"]
         if self.dpv_dir:
             command += ["--dpv-dir", str(self.dpv_dir)]
+        if self.store_path:
+            command += ["--store", str(self.store_path)]
         if self.memory_limit:
             command += ["--memory-limit", str(self.memory_limit)]
         process = subprocess.Popen(command, pass_fds=[child_sock.fileno()], stdin=subprocess.DEVNULL,
@@ -439,12 +457,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-dir", default=None)
     parser.add_argument("--empty", action="store_true", help="no dataset: an empty store, for parsing queries")
     parser.add_argument("--dpv-dir", default=None)
+    parser.add_argument("--store", default=None, help="open this on-disk store read-only instead of loading the build")
     parser.add_argument("--memory-limit", type=int, default=None)
     parser.add_argument("--parent", type=int, required=True)
     args = parser.parse_args(argv)
     if not args.build_dir and not args.empty:
         parser.error("--build-dir or --empty is required")
-    _worker_main(Connection(args.fd), args.build_dir, args.dpv_dir, args.memory_limit, args.parent)
+    _worker_main(Connection(args.fd), args.build_dir, args.dpv_dir, args.memory_limit, args.parent, args.store)
     return 0
 
 

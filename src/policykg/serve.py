@@ -5,9 +5,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import PolicyKGError
+
+if TYPE_CHECKING:
+    from .disk_store import DiskStore
 
 log = logging.getLogger("policykg.serve")
 
@@ -44,7 +49,13 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker (default 8)")
     parser.add_argument("--query-workers", type=int, default=2,
-                        help="query processes per gunicorn worker, each holding the dataset (default 2)")
+                        help="query processes per gunicorn worker (default 2)")
+    parser.add_argument("--store", choices=["disk", "memory"], default="disk",
+                        help="disk: build one on-disk store from the build (cached, reused while the build is "
+                             "unchanged) that every query process opens read-only; memory: each query process loads "
+                             "the build into memory (default: disk; docs/decisions/0023)")
+    parser.add_argument("--store-dir", default=None, metavar="DIR",
+                        help="where the on-disk store is cached (default: .BUILD-store beside the build folder)")
     parser.add_argument("--timeout", type=float, default=10.0, help="query timeout in seconds (default 10)")
     parser.add_argument("--max-result-mb", type=float, default=50.0, help="largest result in MB (default 50)")
     parser.add_argument("--cache-entries", type=int, default=512, help="cached responses per worker (0: off)")
@@ -67,6 +78,8 @@ def app_settings(args: argparse.Namespace, build_dir: Path, dpv_dir: Path | None
         "ALLOWED_FUNCTIONS": tuple(args.allow_function),
         "QUERY_TIMEOUT": args.timeout,
         "QUERY_WORKERS": args.query_workers,
+        "STORE": args.store,
+        "STORE_DIR": args.store_dir,
         "MAX_RESULT_BYTES": int(args.max_result_mb * 1024 * 1024),
         "CACHE_ENTRIES": args.cache_entries,
         "SERVICE_ALLOWLIST": tuple(args.allow_service),
@@ -99,11 +112,26 @@ def prepare(args: argparse.Namespace) -> tuple[Path, Path | None]:
     return Path(ensure_built(build_dir, dpv_dir)), dpv_dir
 
 
+def prepare_store(args: argparse.Namespace, build_dir: Path, dpv_dir: Path | None) -> DiskStore | None:
+    """With --store disk, build the on-disk store before any worker starts (or find it cached), and hold it."""
+    if args.backend or args.store != "disk":
+        return None
+    from .disk_store import ensure_disk_store
+
+    started = time.perf_counter()
+    disk = ensure_disk_store(build_dir, None if args.no_dpv else dpv_dir,
+                             Path(args.store_dir) if args.store_dir else None)
+    log.info("%s the on-disk store %s (%d quads) in %.1f s", "built" if disk.built else "reusing", disk.path,
+             disk.quads, time.perf_counter() - started)
+    return disk
+
+
 def run_serve(args: argparse.Namespace) -> int:
     """Entry point of `policykg serve`."""
     logging.basicConfig(level=getattr(logging, args.log_level.upper()), format="%(message)s", stream=sys.stderr)
     try:
         build_dir, dpv_dir = prepare(args)
+        disk = prepare_store(args, build_dir, dpv_dir)
     except PolicyKGError as exc:
         print(f"policykg serve: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -123,7 +151,11 @@ def run_serve(args: argparse.Namespace) -> int:
         "proc_name": "policykg-serve",
     }
     print(f"policykg: serving on http://{args.host}:{args.port}/ (SPARQL endpoint /sparql)", file=sys.stderr)
-    gunicorn_server(options, settings).run()
+    try:
+        gunicorn_server(options, settings).run()
+    finally:
+        if disk:
+            disk.release()
     return 0
 
 

@@ -115,18 +115,23 @@ def load_store(build_dir: Path, dpv_dir: Path | None, *, primary_default: bool =
     the endpoint's /sparql answers over), which pyoxigraph queries several times faster than the same graphs named
     one by one; such a store must then never be queried with the union default graph, which would count the copy
     too (the endpoint names every graph instead)."""
-    files = locate_dataset_files(build_dir, dpv_dir)
     store = ox.Store()
+    fill_store(store, build_dir, dpv_dir, primary_default=primary_default)
+    return store
+
+
+def fill_store(store: ox.Store, build_dir: Path, dpv_dir: Path | None, *, primary_default: bool = False) -> None:
+    """Load what load_store() describes into an empty store (in memory or on disk: policykg.disk_store)."""
+    files = locate_dataset_files(build_dir, dpv_dir)
     _load(store, files.dataset, ox.RdfFormat.N_QUADS, None)
     for path in files.dpv_files:
         _load(store, path, ox.RdfFormat.TURTLE, DPV_GRAPH)
     if not primary_default:
-        return store
+        return
     default = ox.DefaultGraph()
     for graph in read_manifest(build_dir).default_graphs():
-        store.extend(ox.Quad(q.subject, q.predicate, q.object, default)
-                     for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
-    return store
+        store.extend([ox.Quad(q.subject, q.predicate, q.object, default)
+                      for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))])
 
 
 def _load(store: ox.Store, path: Path, fmt: ox.RdfFormat, graph: str | None) -> None:
