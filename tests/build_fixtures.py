@@ -78,6 +78,14 @@ def build_dir(tmp_path_factory: pytest.TempPathFactory, compiled) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def every_version(dpv_folder: Path):
+    """Every encoded version validated on its own with every shape and rule (one run for the whole session)."""
+    from policykg.validate_versions import run_encoded_versions
+
+    return run_encoded_versions(dpv_folder)
+
+
 def dpv_or_skip() -> Path:
     """The DPV 2.3 folder, or skip the test with where we looked (for fixtures that are not given dpv_folder)."""
     return found_or_skip(locate_dpv_dir(), "DPV 2.3 folder")

@@ -4,21 +4,20 @@ gives it; `python -m policykg.readme_findings` rewrites it."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from policykg.errors import PolicyKGError
-from policykg.readme_findings import START, current_block, findings_markdown, readme_path, replace_block
+from policykg.readme_findings import START, current_block, readme_path, replace_block
+from policykg.report import render
 
 
-def test_readme_findings_match_the_report(dpv_folder: Path) -> None:
+def test_readme_findings_match_the_report(every_version) -> None:
     from policykg.versions import load_registry, locate_text
 
     june = load_registry().get("meta-uk-2025-06-16")
     if locate_text(june) is None:
         pytest.skip("the June 2025 policy text was not found (the block quotes its spans' offsets)")
-    block = findings_markdown(dpv_folder)
+    block = render(every_version, "markdown")  # what findings_markdown() writes
     readme = readme_path().read_text(encoding="utf-8")
     current = current_block(readme)
     assert current is not None, f"README.md has no {START} block; add one and run python -m policykg.readme_findings"

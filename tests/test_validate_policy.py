@@ -106,14 +106,6 @@ COUNTS = {
 KNOWN_VIOLATION = ("SpecialCategoryBasisShape", "process/consent-face-analysis")
 
 
-@pytest.fixture(scope="module")
-def every_version(dpv_folder: Path) -> ValidationRun:
-    """Every encoded version validated on its own with every shape and rule."""
-    from policykg.validate_versions import run_encoded_versions
-
-    return run_encoded_versions(dpv_folder)
-
-
 def test_findings_per_version_are_pinned(every_version: ValidationRun):
     from collections import Counter
 

@@ -35,10 +35,15 @@ def java_available() -> bool:
     return shutil.which("java") is not None
 
 
-def check_consistency(graph: Graph) -> ReasonResult:
-    """Run HermiT (via owlready2) over an rdflib graph."""
+def require_java() -> None:
+    """Raise a clear error when no Java runtime is on the PATH (HermiT runs on Java)."""
     if not java_available():
         raise MissingResourceError("Java was not found on the PATH; HermiT needs a Java runtime (e.g. `apt-get install default-jre`)")
+
+
+def check_consistency(graph: Graph) -> ReasonResult:
+    """Run HermiT (via owlready2) over an rdflib graph."""
+    require_java()
     import owlready2
 
     with tempfile.TemporaryDirectory(prefix="policykg-reason-") as tmp:
@@ -62,5 +67,6 @@ def reason(dpv_dir: Path | str | None = None, texts_dir: Path | str | None = Non
     """Compile the sources and check ontology + data with HermiT."""
     from .build import compile_graphs
 
+    require_java()  # before compiling, so a missing runtime is said at once
     compiled = compile_graphs(dpv_dir, texts_dir)
     return check_consistency(compiled.ontology + compiled.data)
