@@ -25,6 +25,7 @@ from policykg.disk_store import (
     TMP_PREFIX,
     ServedStore,
     default_cache_dir,
+    names_graphs,
     ensure_disk_store,
     open_disk_store,
     store_key,
@@ -100,12 +101,45 @@ def test_only_a_query_that_can_see_nothing_but_the_default_graph_is_answered_in_
     graph = ox.NamedNode("https://w3id.org/policykg/graph/meta-uk-2025-06-16")
     assert not bool(store.query("ASK { ?s ?p ?o }"))
     for text in ("ASK { GRAPH ?g { ?s ?p ?o } }", "ASK FROM <https://w3id.org/policykg/graph/meta-uk-2025-06-16> "
-                 "{ ?s ?p ?o }", "ask { graph ?g { ?s ?p ?o } }", "ASK { ?s ?p ?o } # from the disk"):
+                 "{ ?s ?p ?o }", "ask { graph ?g { ?s ?p ?o } }", "ASK { FILTER(true)GRAPH ?g { ?s ?p ?o } }"):
         assert bool(store.query(text)), text
+    for text in ("ASK { ?s ?p ?o } # from the disk", "ASK { ?s <http://www.w3.org/ns/prov#wasDerivedFrom> ?o }"):
+        assert not bool(store.query(text)), text  # the words are in a comment and an IRI: answered in memory
     assert bool(store.query("ASK { ?s ?p ?o }", default_graph=[graph]))
     assert bool(store.query("ASK { GRAPH ?g { ?s ?p ?o } }", named_graphs=[graph]))
     assert bool(store.query("ASK { ?s ?p ?o }", use_default_graph_as_union=True))
     held.release()
+
+
+#: Queries that may read a named graph (GRAPH or FROM as a keyword, glued forms Oxigraph accepts included)...
+NAMING_GRAPHS = ("ASK { GRAPH ?g { ?s ?p ?o } }", "ask{graph?g{?s ?p ?o}}", "SELECT*FROM<https://x/g>{}",
+                 "SELECT * FROM NAMED <https://x/g> {}", "ASK { ?s ?p 1GRAPH ?g {} }", "ASK { ?a ?b trueGRAPH ?g {} }",
+                 'ASK { ?s ?p "x"GRAPH ?g {} }', "ASK { <s> <p> <o>GRAPH ?g {} }", "ASK { ?s ?p ?o .GRAPH ?g {} }",
+                 "ASK { FILTER(?a<?b)GRAPH?g{} }", "ASK { ex:a\\#b . GRAPH ?g {} }", "ASK { \\u0047RAPH ?g {} }",
+                 "ASK { GRAPHex:g {} }",
+                 # ...and words a cheaper test could not tell from them (sent to the disk, which answers everything)
+                 "ASK { ?s ex:a-from ?o }", "PREFIX from: <https://x/> ASK {}")
+#: ...and queries that cannot: the words only in a prefixed name, a variable, an IRI, a string or a comment.
+NOT_NAMING_GRAPHS = ("ASK { ?s prov:wasDerivedFrom ?o }", "ASK { ?s ?p ?o } # from the disk",
+                     'ASK { ?s <http://x/graph> "from" }', "ASK { ?graph ?from $graph }",
+                     "ASK { ?s ?p \'\'\'GRAPH ?g { }\'\'\' }", "ASK { ?s ex:graph _:from }",
+                     'ASK { ?s ?p "a \\" GRAPH" }', "ASK { ?s ?p 'a#GRAPH' }")
+
+
+@pytest.mark.parametrize("text", NAMING_GRAPHS)
+def test_a_query_that_may_name_a_graph_goes_to_the_disk(text: str) -> None:
+    assert names_graphs(text)
+
+
+@pytest.mark.parametrize("text", NOT_NAMING_GRAPHS)
+def test_a_query_that_cannot_name_a_graph_is_answered_in_memory(text: str) -> None:
+    assert not names_graphs(text)
+
+
+def test_every_glued_keyword_case_is_one_oxigraph_accepts() -> None:
+    """The glued forms above are real SPARQL to Oxigraph (so the test must catch them), not merely odd strings."""
+    for text in NAMING_GRAPHS[4:10]:
+        ox.Store().query(text, base_iri="https://w3id.org/policykg/test/")
 
 
 @pytest.fixture(scope="module")

@@ -41,8 +41,21 @@ INFO_FILE = "store.json"
 DB_DIR = "db"
 #: The store's default graph as N-Quads, which each query process loads into memory.
 DEFAULT_FILE = "default.nq"
-#: A query mentioning neither can only read the default graph of the dataset it is given (no GRAPH, no FROM).
-NAMES_GRAPHS = re.compile(r"graph|from", re.IGNORECASE)
+#: What cannot hold a keyword: strings, IRIs, comments and escaped characters of local names (each read whole).
+_NOT_KEYWORDS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                           r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*|\\.',
+                           re.DOTALL)
+#: A run of word characters holding GRAPH or FROM (Oxigraph reads `1GRAPH` and `trueGRAPH` as two tokens) that is
+#: not part of a prefixed name (after `:`) or a variable (after `?`/`$`).
+_GRAPH_KEYWORD = re.compile(r"(?<![:?$\w])\w*(?:graph|from)", re.IGNORECASE)
+
+
+def names_graphs(sparql: str) -> bool:
+    """Whether a query may read more than the default graph: GRAPH or FROM anywhere outside strings, IRIs, comments,
+    prefixed names and variables, or a \\u escape (conservative: false only when neither keyword can be there)."""
+    if "\\u" in sparql or "\\U" in sparql:
+        return True
+    return _GRAPH_KEYWORD.search(_NOT_KEYWORDS.sub(" ", sparql)) is not None
 HOLD_FILE = "hold.lock"
 BUILD_LOCK = ".lock"
 TMP_PREFIX = ".tmp-"
@@ -212,8 +225,7 @@ class ServedStore:
     """The on-disk store opened read-only, with its default graph copied into memory: what a query process queries.
 
     query() takes Store.query's arguments and answers from the in-memory copy when the query can only read the
-    default graph (no dataset named, no union, neither GRAPH nor FROM anywhere in its text: a conservative test,
-    since a word in a string or an IRI also sends it to the disk); otherwise from the disk. Both hold that graph's
+    default graph (no dataset named, no union, no GRAPH or FROM keyword: names_graphs); otherwise from the disk. Both hold that graph's
     same quads, so the answers are the same (tests/test_disk_store.py runs every question through both modes)."""
 
     def __init__(self, disk: ox.Store, default: ox.Store) -> None:
@@ -224,7 +236,7 @@ class ServedStore:
               default_graph: list | None = None, named_graphs: list | None = None):
         """Run a query on the in-memory default graph when it can see nothing else, else on the disk."""
         if default_graph is None and named_graphs is None and not use_default_graph_as_union \
-                and not NAMES_GRAPHS.search(sparql):
+                and not names_graphs(sparql):
             return self.default.query(sparql, base_iri=base_iri)
         return self.disk.query(sparql, base_iri=base_iri, use_default_graph_as_union=use_default_graph_as_union,
                                default_graph=default_graph, named_graphs=named_graphs)
