@@ -14,9 +14,9 @@ every answer N times and measure the query engine on bigger answers, the same wo
 
 For each corpus and each design it starts `policykg serve` (2 HTTP workers x 2 query processes, response cache
 off, query timeout --query-timeout) on 127.0.0.1 and reports: prepare s (the on-disk store built before serving;
-nothing for memory), start-up s (launch until every HTTP worker has logged its pool ready), total RSS and PSS
-of every serving process (the main process, its HTTP workers and their query processes, from /proc) after the load
-run, "back after kill" s (every query process SIGKILLed at once, until /sparql answers a query again: a query
+nothing for memory), start-up s (launch until every HTTP worker has logged its pool ready and the server answers),
+total RSS and PSS of every serving process (the main process, its HTTP workers and their query processes, from
+/proc) after the load run, "back after kill" s (every query process SIGKILLed at once, until /sparql answers a query again: a query
 process restarting, the others with it), and wrk's req/s, p50 and p99 over the competency questions.
 """
 
@@ -142,11 +142,20 @@ def start_server(corpus: Path, dpv_dir: Path | None, store: str, cache: Path, lo
     started = time.perf_counter()
     with log.open("w") as stderr:
         server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
-    while log.read_text().count("query workers, store") < workers:
+    url = f"http://127.0.0.1:{port}/sparql"
+    while log.read_text().count("query workers, store") < workers or not _answers(url):
         if server.poll() is not None or time.perf_counter() - started > 900:
             raise SystemExit(f"{store} server on {corpus} did not start:\n{log.read_text()[-2000:]}")
         time.sleep(0.05)
-    return server, f"http://127.0.0.1:{port}/sparql", time.perf_counter() - started
+    return server, url, time.perf_counter() - started
+
+
+def _answers(url: str) -> bool:
+    """Whether the server answers a query (its workers listen only once started)."""
+    try:
+        return post(url, "ASK {}")[0] == 200
+    except OSError:
+        return False
 
 
 def answers(url: str, queries: list[tuple[str, str]]) -> dict[str, object]:
