@@ -12,11 +12,11 @@ competency question must give the same rows at every size (checked). That is the
 (more policies and versions beside the one a client asks about); copying into the same graphs instead would grow
 every answer N times and measure the query engine on bigger answers, the same work under either store.
 
-For each corpus and each design it starts `policykg serve` (2 gunicorn workers x 2 query processes, response cache
+For each corpus and each design it starts `policykg serve` (2 HTTP workers x 2 query processes, response cache
 off, query timeout --query-timeout) on 127.0.0.1 and reports: prepare s (the on-disk store built before serving;
-nothing for memory), start-up s (launch until every gunicorn worker has logged its pool ready), total RSS and PSS
-of every serving process (the master, its gunicorn workers and their query processes, from /proc) after the load
-run, "back after kill" s (every query process SIGKILLed at once, until /sparql answers a query again: a query
+nothing for memory), start-up s (launch until every HTTP worker has logged its pool ready and the server answers),
+total RSS and PSS of every serving process (the main process, its HTTP workers and their query processes, from
+/proc) after the load run, "back after kill" s (every query process SIGKILLed at once, until /sparql answers a query again: a query
 process restarting, the others with it), and wrk's req/s, p50 and p99 over the competency questions.
 """
 
@@ -118,7 +118,7 @@ def memory_mb(pids: list[int]) -> tuple[float, float]:
 
 
 def query_processes(master: int) -> list[int]:
-    """The query processes: the grandchildren of the gunicorn master."""
+    """The query processes: the grandchildren of the server's main process."""
     return [pid for pid in descendants(master) if _depth(pid, master) == 2]
 
 
@@ -142,11 +142,20 @@ def start_server(corpus: Path, dpv_dir: Path | None, store: str, cache: Path, lo
     started = time.perf_counter()
     with log.open("w") as stderr:
         server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
-    while log.read_text().count("query workers, store") < workers:
+    url = f"http://127.0.0.1:{port}/sparql"
+    while log.read_text().count("query workers, store") < workers or not _answers(url):
         if server.poll() is not None or time.perf_counter() - started > 900:
             raise SystemExit(f"{store} server on {corpus} did not start:\n{log.read_text()[-2000:]}")
         time.sleep(0.05)
-    return server, f"http://127.0.0.1:{port}/sparql", time.perf_counter() - started
+    return server, url, time.perf_counter() - started
+
+
+def _answers(url: str) -> bool:
+    """Whether the server answers a query (its workers listen only once started)."""
+    try:
+        return post(url, "ASK {}")[0] == 200
+    except OSError:
+        return False
 
 
 def answers(url: str, queries: list[tuple[str, str]]) -> dict[str, object]:
@@ -228,7 +237,7 @@ def urllib_get(url: str) -> bytes:
 
 def report(rows: list[Row], args: argparse.Namespace) -> None:
     """Print the Markdown table."""
-    print(f"\n{args.workers} gunicorn workers x 2 query processes, response cache off; wrk {args.duration} s at "
+    print(f"\n{args.workers} HTTP workers x 2 query processes, response cache off; wrk {args.duration} s at "
           f"{args.connections} connections over the {len(query_mix('cq'))} competency questions; {os.cpu_count()} cores.\n")
     print("| copies | store | quads | prepare s | start-up s | RSS MB (PSS) | back after kill s | req/s | p50 ms | "
           "p99 ms | errors |")
@@ -245,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stores", nargs="+", choices=["memory", "disk"], default=["memory", "disk"])
     parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per cell")
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=2, help="HTTP workers")
     parser.add_argument("--query-timeout", type=float, default=60.0,
                         help="serve --timeout: generous, so that no answer of a slow design is cut short")
     parser.add_argument("--work", type=Path, default=None, help="keep the corpora and stores here (default: temporary)")

@@ -5,7 +5,7 @@ Needs: wrk (apt-get install wrk) and a build (policykg build).
 
 Starts `policykg serve` on 127.0.0.1 with its response cache off (every request reaches a query worker),
 drives it with wrk over the competency questions, and SIGKILLs one query worker process every --kill-every
-seconds (round-robin over the gunicorn workers' children). Prints requests, non-2xx answers, socket errors and
+seconds (round-robin over the HTTP workers' children). Prints requests, non-2xx answers, socket errors and
 kills. --pythonpath runs the server from another source tree (e.g. a checkout of an older commit, with its
 server/ folder linked as src/policykg/server) to measure before and after a change on the same machine.
 """
@@ -47,7 +47,7 @@ def children(pid: int) -> list[int]:
 
 
 def killer(master: int, every: float, stop: threading.Event, kills: list[int]) -> None:
-    """Every `every` seconds, SIGKILL one query process (a grandchild of the gunicorn master we started)."""
+    """Every `every` seconds, SIGKILL one query process (a grandchild of the server we started)."""
     turn = 0
     while not stop.wait(every):
         query_processes = [pid for worker in children(master) for pid in children(worker)]

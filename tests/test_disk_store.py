@@ -25,8 +25,8 @@ from policykg.disk_store import (
     TMP_PREFIX,
     ServedStore,
     default_cache_dir,
-    names_graphs,
     ensure_disk_store,
+    names_graphs,
     open_disk_store,
     store_key,
 )

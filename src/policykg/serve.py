@@ -1,4 +1,4 @@
-"""`policykg serve`: build the graph if needed and serve the SPARQL endpoint with gunicorn."""
+"""`policykg serve`: build the graph if needed and serve the SPARQL endpoint with granian (decision 24)."""
 
 from __future__ import annotations
 
@@ -46,10 +46,10 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-function", action="append", default=[], metavar="IRI",
                         help="allow queries to call this function besides the SPARQL 1.1 built-ins and XSD casts; "
                              "repeatable")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker (default 8)")
+    parser.add_argument("--workers", type=int, default=2, help="HTTP worker processes (default 2)")
+    parser.add_argument("--threads", type=int, default=8, help="threads per HTTP worker (default 8)")
     parser.add_argument("--query-workers", type=int, default=2,
-                        help="query processes per gunicorn worker (default 2)")
+                        help="query processes per HTTP worker (default 2)")
     parser.add_argument("--store", choices=["disk", "memory"], default="disk",
                         help="disk: build one on-disk store from the build (cached, reused while the build is "
                              "unchanged) that every query process opens read-only; memory: each query process loads "
@@ -136,44 +136,35 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"policykg serve: {exc}", file=sys.stderr)
         return exc.exit_code
     settings = app_settings(args, build_dir, dpv_dir)
-    options = {
-        "bind": f"{args.host}:{args.port}",
-        "workers": max(1, args.workers),
-        "threads": max(1, args.threads),
-        "worker_class": "gthread",
-        "timeout": int(max(30, args.timeout * 3)),
-        "graceful_timeout": 10,
-        "keepalive": 5,
-        "limit_request_line": 8190,
-        "loglevel": args.log_level,
-        "errorlog": "-",
-        "accesslog": None,
-        "proc_name": "policykg-serve",
-    }
     print(f"policykg: serving on http://{args.host}:{args.port}/ (SPARQL endpoint /sparql)", file=sys.stderr)
     try:
-        gunicorn_server(options, settings).run()
+        http_server(args, settings).serve(target_loader=lambda _target: _create_app(settings))
     finally:
         if disk:
             disk.release()
     return 0
 
 
-def gunicorn_server(options: dict, settings: dict):
-    """A gunicorn application running create_app(settings) in each worker (each opens its own query pool)."""
-    from gunicorn.app.base import BaseApplication
+def _create_app(settings: dict):
+    """The WSGI app each HTTP worker runs (each opens its own query pool)."""
+    from policykg.server import create_app
 
-    class GunicornServer(BaseApplication):
-        def load_config(self) -> None:
-            for key, value in options.items():
-                self.cfg.set(key, value)
+    return create_app(settings)
 
-        def load(self):
-            from policykg.server import create_app
 
-            return create_app(settings)
+def http_server(args: argparse.Namespace, settings: dict):
+    """A granian server (HTTP in Rust, the WSGI app in each worker's threads) for parsed serve options."""
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
+    from granian.log import LogLevels
 
-    return GunicornServer()
+    return Granian(
+        "policykg.server:create_app", address=args.host, port=args.port, interface=Interfaces.WSGI,
+        workers=max(1, args.workers), blocking_threads=max(1, args.threads),
+        http1_settings=HTTP1Settings(keep_alive=True),
+        respawn_failed_workers=True, respawn_interval=0.5, workers_kill_timeout=10,
+        log_level=LogLevels(args.log_level))
 
 
 def main(argv: list[str] | None = None) -> int:

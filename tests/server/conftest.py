@@ -1,4 +1,4 @@
-"""Fixtures for the server tests: a real gunicorn server, a real Oxigraph server, a local 'trap' socket."""
+"""Fixtures for the server tests: the real server (granian), a real Oxigraph server, a local 'trap' socket."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from server_fixture import free_port, oxigraph_serve, policykg_command, running,
 
 @pytest.fixture(scope="session")
 def live_server(server_build_dir, dpv_dir):
-    """`policykg serve` (the console script; gunicorn, 2 workers x 4 threads, 2 s query timeout) on 127.0.0.1."""
+    """`policykg serve` (the console script; granian, 2 workers x 4 threads, 2 s query timeout) on 127.0.0.1."""
     port = free_port()
     command = [*policykg_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
                "--build-dir", str(server_build_dir), "--timeout", "2", "--workers", "2", "--threads", "4",

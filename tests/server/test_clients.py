@@ -1,4 +1,4 @@
-"""Clients nobody here wrote: SPARQLWrapper and rdflib's SPARQLStore, against the real gunicorn server."""
+"""Clients nobody here wrote: SPARQLWrapper and rdflib's SPARQLStore, against the real server (granian)."""
 
 from __future__ import annotations
 

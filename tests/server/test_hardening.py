@@ -179,7 +179,7 @@ def test_live_server_timeout_does_not_block_a_simple_query(live_server):
         "runaway", fetch(live_server + "/sparql", {"query": RUNAWAY_QUERY})))
     runaway.start()
 
-    def busy() -> bool:  # some gunicorn worker's pool reports a query process at work
+    def busy() -> bool:  # some HTTP worker's pool reports a query process at work
         detail = json.loads(fetch(live_server + "/healthz")[1])["detail"]
         return detail["idle"] < detail["workers"]
 
