@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import socket
 import sys
 import time
 from pathlib import Path
@@ -130,6 +132,7 @@ def run_serve(args: argparse.Namespace) -> int:
     """Entry point of `policykg serve`."""
     logging.basicConfig(level=getattr(logging, args.log_level.upper()), format="%(message)s", stream=sys.stderr)
     try:
+        check_address(args.host, args.port)
         build_dir, dpv_dir = prepare(args)
         disk = prepare_store(args, build_dir, dpv_dir)
     except PolicyKGError as exc:
@@ -138,7 +141,7 @@ def run_serve(args: argparse.Namespace) -> int:
     settings = app_settings(args, build_dir, dpv_dir)
     print(f"policykg: serving on http://{args.host}:{args.port}/ (SPARQL endpoint /sparql)", file=sys.stderr)
     try:
-        http_server(args, settings).serve(target_loader=lambda _target: _create_app(settings))
+        http_server(args).serve(target_loader=lambda _target: _create_app(settings))
     finally:
         if disk:
             disk.release()
@@ -152,7 +155,17 @@ def _create_app(settings: dict):
     return create_app(settings)
 
 
-def http_server(args: argparse.Namespace, settings: dict):
+def check_address(host: str, port: int) -> None:
+    """Fail with a clear message, before any work, when the address cannot be listened on (in use, not ours)."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise PolicyKGError(f"cannot listen on {host}:{port}: {os.strerror(exc.errno) if exc.errno else exc} (choose another --port or "
+                            "--host, or stop what is using it)") from None
+
+
+def http_server(args: argparse.Namespace):
     """A granian server (HTTP in Rust, the WSGI app in each worker's threads) for parsed serve options."""
     from granian import Granian
     from granian.constants import Interfaces
