@@ -242,6 +242,16 @@ def run_wrk(url: str, queries: list[tuple[str, str]], connections: int, duration
     return {"requests_per_s": rps, "p50_ms": p50, "p99_ms": p99, "requests": total, "errors": errors}
 
 
+def wrk_inputs(build_dir: Path | None, dpv_dir: Path | None) -> tuple[Path, Path | None]:
+    """The build and DPV folders a wrk benchmark serves; SystemExit naming what is missing (wrk, the build)."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk not found: apt-get install wrk")
+    build_dir = build_dir or default_build_dir()
+    if not (build_dir / DATASET_FILE).is_file():
+        raise SystemExit(f"no build in {build_dir}: run `policykg build --out {build_dir}` first")
+    return build_dir, locate_dpv_dir(dpv_dir).path
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build-dir", type=Path, default=None)
@@ -256,12 +266,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="measure each cell this many times, servers interleaved; report the median round")
     parser.add_argument("--json", type=Path, default=HERE / "results.json")
     args = parser.parse_args(argv)
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk not found: apt-get install wrk")
-    build_dir = args.build_dir or default_build_dir()
-    if not (build_dir / DATASET_FILE).is_file():
-        raise SystemExit(f"no build in {build_dir}: run `policykg build --out {build_dir}` first")
-    dpv_dir = locate_dpv_dir(args.dpv_dir).path
+    build_dir, dpv_dir = wrk_inputs(args.build_dir, args.dpv_dir)
     which = ["oxigraph" if s.startswith("oxigraph") else s for s in args.servers]
     mixes = {name: query_mix(name) for name in args.mix}
     print(f"DPV: {dpv_dir or 'absent'}", file=sys.stderr)

@@ -40,9 +40,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_endpoint import free_port, post, query_mix, run_wrk  # noqa: E402
+from bench_endpoint import free_port, post, query_mix, run_wrk, wrk_inputs  # noqa: E402
 
-from policykg.config import default_build_dir, locate_dpv_dir  # noqa: E402
 from policykg.disk_store import ensure_disk_store  # noqa: E402
 from policykg.store import DATASET_FILE, MANIFEST_FILE, read_manifest  # noqa: E402
 
@@ -262,12 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dpv-dir", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=HERE / "results-scale.json")
     args = parser.parse_args(argv)
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk not found: apt-get install wrk")
-    build_dir = args.build_dir or default_build_dir()
-    if not (build_dir / DATASET_FILE).is_file():
-        raise SystemExit(f"no build in {build_dir}: run `policykg build --out {build_dir}` first")
-    dpv_dir = locate_dpv_dir(args.dpv_dir).path
+    build_dir, dpv_dir = wrk_inputs(args.build_dir, args.dpv_dir)
     rows: list[Row] = []
     expected: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as tmp:
