@@ -135,7 +135,7 @@ def wait_up(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
                 return
         except OSError:
             pass
-        time.sleep(0.2)
+        time.sleep(0.05)
     raise SystemExit(f"{url} did not start")
 
 

@@ -40,7 +40,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_endpoint import free_port, post, query_mix, run_wrk, wrk_inputs  # noqa: E402
+from bench_endpoint import free_port, post, query_mix, run_wrk, wait_up, wrk_inputs  # noqa: E402
 
 from policykg.disk_store import ensure_disk_store  # noqa: E402
 from policykg.store import DATASET_FILE, MANIFEST_FILE, read_manifest  # noqa: E402
@@ -142,19 +142,12 @@ def start_server(corpus: Path, dpv_dir: Path | None, store: str, cache: Path, lo
     with log.open("w") as stderr:
         server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
     url = f"http://127.0.0.1:{port}/sparql"
-    while log.read_text().count("query workers, store") < workers or not _answers(url):
+    while log.read_text().count("query workers, store") < workers:
         if server.poll() is not None or time.perf_counter() - started > 900:
             raise SystemExit(f"{store} server on {corpus} did not start:\n{log.read_text()[-2000:]}")
         time.sleep(0.05)
+    wait_up(url, server, 900 - (time.perf_counter() - started))  # granian's workers listen only once started
     return server, url, time.perf_counter() - started
-
-
-def _answers(url: str) -> bool:
-    """Whether the server answers a query (its workers listen only once started)."""
-    try:
-        return post(url, "ASK {}")[0] == 200
-    except OSError:
-        return False
 
 
 def answers(url: str, queries: list[tuple[str, str]]) -> dict[str, object]:
