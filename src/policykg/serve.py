@@ -172,7 +172,7 @@ def http_server(args: argparse.Namespace):
     from granian.http import HTTP1Settings
     from granian.log import LogLevels
 
-    return Granian(
+    return Granian(  # the target is only named here: run_serve's target_loader builds the app with its settings
         "policykg.server:create_app", address=args.host, port=args.port, interface=Interfaces.WSGI,
         workers=max(1, args.workers), blocking_threads=max(1, args.threads),
         http1_settings=HTTP1Settings(keep_alive=True),
