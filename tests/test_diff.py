@@ -98,7 +98,7 @@ def test_uk_to_eu_shows_the_bases_that_differ(capsys, texts_found) -> None:
     assert _check_spans(document, texts_found) > 100
 
 
-def test_a_version_against_itself_changes_nothing_and_exits_0(capsys) -> None:
+def test_a_version_against_itself_changes_nothing_and_exits_0(capsys, texts_found) -> None:
     assert main(["diff", "meta-uk-2025-06-16", "meta-uk-2025-06-16"]) == 0
     assert "No changes between meta-uk-2025-06-16 and meta-uk-2025-06-16." in capsys.readouterr().out
 
@@ -126,7 +126,9 @@ def test_a_fresh_capture_is_read_on_the_fly(capsys, tmp_path: Path, texts_found)
     (["meta-uk-2025-06-16", "{text}"], "no 'Legal basis information' line"),
     (["meta-uk-2025-06-16", "meta-uk-2025-04-07", "--format", "pdf"], "invalid choice"),
 ])
-def test_bad_input_is_a_clear_error(capsys, tmp_path: Path, args: list[str], message: str) -> None:
+def test_bad_input_is_a_clear_error(capsys, tmp_path: Path, args: list[str], message: str, request) -> None:
+    if "{text}" in args:  # read against an encoded version, whose text must be there
+        request.getfixturevalue("texts_found")
     bad = tmp_path / "not-a-policy.md"
     bad.write_text("Hello\nworld\n", encoding="utf-8")
     args = [a.replace("{text}", str(bad)) for a in args]
@@ -140,7 +142,7 @@ def test_bad_input_is_a_clear_error(capsys, tmp_path: Path, args: list[str], mes
 
 
 @pytest.mark.parametrize("fmt", ["text", "html", "turtle"])
-def test_every_format_writes_atomically_to_a_file(tmp_path: Path, fmt: str, capsys) -> None:
+def test_every_format_writes_atomically_to_a_file(tmp_path: Path, fmt: str, capsys, texts_found) -> None:
     out = tmp_path / f"changes.{fmt}"
     assert main(["diff", "meta-uk-2024-11-14", "meta-uk-2025-04-07", "--format", fmt, "--out", str(out)]) == 1
     body = out.read_text(encoding="utf-8")
