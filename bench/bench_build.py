@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from policykg.build import build, compile_graphs, write_build
+from policykg.build.pipeline import build, compile_graphs, write_build
 from policykg.config import require_dpv_dir
 
 

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from policykg.versions import load_registry, require_text
+from policykg.sources.versions import load_registry, require_version_text
 
 
 def main() -> None:
@@ -27,7 +27,7 @@ def main() -> None:
     script = str(Path(sys.executable).with_name("policykg"))
     with tempfile.TemporaryDirectory() as tmp:
         capture = Path(tmp) / "capture.md"
-        text = require_text(registry.get("meta-uk-2025-06-16")).read_text(encoding="utf-8")
+        text = require_version_text(registry.get("meta-uk-2025-06-16")).text
         capture.write_text("Cookie notice.\n\n" + text.replace("* Hashtags you use", "* Hashtags and stickers you use", 1),
                            encoding="utf-8")
         cases = {

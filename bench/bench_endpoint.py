@@ -31,7 +31,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from policykg.config import default_build_dir, locate_dpv_dir  # noqa: E402
-from policykg.store import DATASET_FILE, DPV_GRAPH, DPV_TURTLE_FILES, read_manifest  # noqa: E402
+from policykg.iris import DPV_GRAPH  # noqa: E402
+from policykg.store.dataset import DATASET_FILE, DPV_TURTLE_FILES, read_manifest  # noqa: E402
 
 WRK_SCRIPT = """
 local bodies = {%s}
@@ -103,7 +104,7 @@ def engine_alone(build_dir: Path, dpv_dir: Path | None, queries: list[tuple[str,
     """Queries per second of pyoxigraph itself on the mix (round-robin, answers serialised as SPARQL JSON)."""
     import pyoxigraph as ox
 
-    from policykg.store import load_store, query
+    from policykg.store.dataset import load_store, query
 
     store = load_store(build_dir, dpv_dir)
     done = 0
@@ -169,7 +170,7 @@ def start_servers(build_dir: Path, dpv_dir: Path | None, work: Path, which: list
         if name not in which:
             continue
         port = free_port()
-        command = [sys.executable, "-m", "policykg.serve", "--host", "127.0.0.1", "--port", str(port),
+        command = [sys.executable, "-m", "policykg.cli.serve", "--host", "127.0.0.1", "--port", str(port),
                    "--build-dir", str(build_dir), "--no-build", "--log-level", "error", "--store", store,
                    "--store-dir", str(work / "store"), *dpv_args, *extra]
         servers[name] = (f"http://127.0.0.1:{port}/sparql", subprocess.Popen(command, **quiet))

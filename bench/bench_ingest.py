@@ -14,11 +14,12 @@ import time
 from pathlib import Path
 
 from policykg.config import data_root
-from policykg.draft import draft_version
-from policykg.ingest import ingest
-from policykg.phrases import load_phrases
-from policykg.policy_text import read_policy, read_raw
-from policykg.versions import load_registry, require_text
+from policykg.ingest.draft import draft_version
+from policykg.ingest.ingest import ingest
+from policykg.ingest.phrases import load_phrases
+from policykg.sources.versions import load_registry, require_version_text
+from policykg.text.capture import read_policy_text
+from policykg.text.reader import read_policy
 
 
 def main() -> None:
@@ -30,12 +31,12 @@ def main() -> None:
     args = parser.parse_args()
     root = data_root()
     registry = load_registry(root)
-    text_path = Path(args.text) if args.text else require_text(registry.get(args.name))
+    text_path = Path(args.text) if args.text else require_version_text(registry.get(args.name)).path
     timings: dict[str, list[float]] = {"read the text (reader)": [], "draft (terms, matching, notice)": [], "whole ingest (writes)": []}
     with tempfile.TemporaryDirectory() as tmp:
         for run in range(args.runs):
             t0 = time.perf_counter()
-            text = read_raw(text_path)
+            text = read_policy_text(text_path).text
             parsed = read_policy(text, text_path)
             t1 = time.perf_counter()
             draft_version(text, text_path, args.name, registry, load_phrases(root / "phrases.yaml"), parsed, root / "links.yaml")

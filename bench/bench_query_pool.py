@@ -23,7 +23,7 @@ sys.path.insert(0, str(HERE))
 from bench_endpoint import SIMPLE_MIX  # noqa: E402
 
 from policykg.config import default_build_dir, locate_dpv_dir  # noqa: E402
-from policykg.query_pool import QueryJob, QueryOutcome, QueryPool, QueryTimeout, execute_job  # noqa: E402
+from policykg.store.pool import QueryJob, QueryOutcome, QueryPool, QueryTimeout, execute_job  # noqa: E402
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
@@ -32,7 +32,7 @@ _STORE = None
 
 def _pebble_init(build_dir: str, dpv_dir: str | None) -> None:
     global _STORE
-    from policykg.store import load_store
+    from policykg.store.dataset import load_store
 
     _STORE = load_store(Path(build_dir), Path(dpv_dir) if dpv_dir else None)
 

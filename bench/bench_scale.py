@@ -42,8 +42,8 @@ sys.path.insert(0, str(HERE))
 
 from bench_endpoint import free_port, post, query_mix, run_wrk, wait_up, wrk_inputs  # noqa: E402
 
-from policykg.disk_store import ensure_disk_store  # noqa: E402
-from policykg.store import DATASET_FILE, MANIFEST_FILE, read_manifest  # noqa: E402
+from policykg.store.dataset import DATASET_FILE, MANIFEST_FILE, read_manifest  # noqa: E402
+from policykg.store.disk import ensure_disk_store  # noqa: E402
 
 #: Every policykg IRI but the ontology's (its terms are shared by all copies, like DPV's).
 OURS = re.compile(r"<https://w3id\.org/policykg/(?!ontology[#/>])")
@@ -134,7 +134,7 @@ def start_server(corpus: Path, dpv_dir: Path | None, store: str, cache: Path, lo
                  query_timeout: float) -> tuple[subprocess.Popen, str, float]:
     """Start `policykg serve` on the corpus; return it, its URL and the seconds until every worker's pool is up."""
     port = free_port()
-    command = [sys.executable, "-m", "policykg.serve", "--host", "127.0.0.1", "--port", str(port),
+    command = [sys.executable, "-m", "policykg.cli.serve", "--host", "127.0.0.1", "--port", str(port),
                "--build-dir", str(corpus), "--no-build", "--store", store, "--store-dir", str(cache),
                "--workers", str(workers), "--cache-entries", "0", "--timeout", str(query_timeout),
                "--log-level", "info", *(["--dpv-dir", str(dpv_dir)] if dpv_dir else ["--no-dpv"])]

@@ -23,14 +23,14 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from policykg.build import compile_graphs
+from policykg.build.pipeline import compile_graphs
 from policykg.config import require_dpv_dir
 from policykg.namespaces import LEGAL_EU, LEGAL_GB
-from policykg.report import render
-from policykg.shape_library import ShapeLibrary
-from policykg.validate import load_dpv_graph
-from policykg.validate_versions import encoded_versions, validate_versions
-from policykg.versions import load_registry
+from policykg.sources.versions import load_registry
+from policykg.validate.library import ShapeLibrary
+from policykg.validate.render import render
+from policykg.validate.shacl import load_dpv_graph
+from policykg.validate.versions import encoded_versions, validate_versions
 
 TARGET_S = 5.0
 VALIDATE_ALL = "validate {n} versions, {w} worker processes (the default)"

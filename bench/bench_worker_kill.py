@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.pythonpath:
         env["PYTHONPATH"] = args.pythonpath
     port = free_port()
-    command = [sys.executable, "-m", "policykg.serve", "--host", "127.0.0.1", "--port", str(port),
+    command = [sys.executable, "-m", "policykg.cli.serve", "--host", "127.0.0.1", "--port", str(port),
                "--build-dir", str(build_dir), "--no-build", "--log-level", "error", "--cache-entries", "0",
                *(["--dpv-dir", str(dpv_dir)] if dpv_dir else ["--no-dpv"])]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from email.message import Message
 from typing import Protocol
 
-from policykg.disk_store import DiskStore
-from policykg.query_pool import QueryJob, QueryOutcome, QueryPool, QueryTimeout, ResultTooLarge
-from policykg.sparql_formats import GRAPH, RESULTS
+from policykg.store.disk import DiskStore
+from policykg.store.formats import GRAPH, RESULTS
+from policykg.store.pool import QueryJob, QueryOutcome, QueryPool, QueryTimeout, ResultTooLarge
 
 from .engines import ENGINE_NAMES, ENGINES, Engine, detect, row_cap_header, stopped_at_time_limit
 from .guard import shape

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from policykg.sources import reading_text
-from policykg.store import ONTOLOGY_GRAPH
+from policykg.iris import ONTOLOGY_GRAPH, SITE
+from policykg.text.markdown import reading_text
 
 from .execution import select_rows
 
@@ -146,7 +146,7 @@ def spans(iri: str, texts: dict[str, str]) -> list[Span]:
 
 def _version_of(span_iri: str) -> str:
     """The version segment of an instance IRI (https://w3id.org/policykg/<version>/...)."""
-    return span_iri.removeprefix("https://w3id.org/policykg/").split("/", 1)[0]
+    return span_iri.removeprefix(SITE).split("/", 1)[0]
 
 
 def _int(term: dict | None) -> int | None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request, send_file
 
-from policykg.dumps import sha256_file
-from policykg.namespaces import PREFIXES
-from policykg.sparql_formats import GRAPH
+from policykg.digest import sha256_file
+from policykg.iris import PREFIXES
+from policykg.store.formats import GRAPH
 
 from . import execution
 from .errors import plain

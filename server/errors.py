@@ -7,7 +7,7 @@ import logging
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from policykg.query_pool import QueryTimeout, WorkerCrashed
+from policykg.store.pool import QueryTimeout, WorkerCrashed
 
 from .execution import QueryFailed
 

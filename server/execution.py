@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from flask import current_app, has_request_context, request
 
-from policykg.query_pool import QueryJob, QueryOutcome
+from policykg.store.pool import QueryJob, QueryOutcome
 
 from .cache import CachedResponse
 from .guard import QueryInfo, check_standard, inspect_query

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs
 from werkzeug.exceptions import SecurityError
 from werkzeug.wsgi import get_host
 
-from policykg.sparql_formats import BY_KEY, GRAPH, RESULTS
+from policykg.store.formats import BY_KEY, GRAPH, RESULTS
 
 from .execution import PREFETCHED, admit, cache_key, run
 from .guard import QueryInfo

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
-from policykg.query_pool import QueryOutcome, WorkerCrashed
-from policykg.sparql_formats import GRAPH, RESULTS
+from policykg.store.formats import GRAPH, RESULTS
+from policykg.store.pool import QueryOutcome, WorkerCrashed
 
 QUERY_FORMS = {"SELECT": RESULTS, "ASK": RESULTS, "CONSTRUCT": GRAPH, "DESCRIBE": GRAPH}
 #: SPARQL 1.1 Update operations, and MODIFY (SPARQL/Update 1.0, still accepted by Virtuoso).
@@ -208,7 +208,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 #: optimiser plans an empty answer and evaluates nothing.
 _WRAP_OPEN, _WRAP_CLOSE = " { ", " } FILTER(false) "
 
-#: Parses a probe: policykg.query_pool.parse_only run in a killable process (QueryOutcome ok or syntax).
+#: Parses a probe: policykg.store.pool.parse_only run in a killable process (QueryOutcome ok or syntax).
 Parser = Callable[[str], QueryOutcome]
 
 

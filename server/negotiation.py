@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from policykg.sparql_formats import Format, by_name, formats_for
+from policykg.store.formats import Format, by_name, formats_for
 
 
 class UnknownFormat(ValueError):
@@ -103,7 +103,7 @@ def _negotiate(header: str | None, kind: str, format_param: str | None) -> Forma
 
 
 def _other(kind: str) -> str:
-    from policykg.sparql_formats import GRAPH, RESULTS
+    from policykg.store.formats import GRAPH, RESULTS
 
     return GRAPH if kind == RESULTS else RESULTS
 
@@ -113,7 +113,7 @@ def _exact_answers() -> dict[tuple[str, str | None], Format]:
 
     A fixed table computed once from our own formats, not a cache of what clients send.
     """
-    from policykg.sparql_formats import GRAPH, RESULTS
+    from policykg.store.formats import GRAPH, RESULTS
 
     table: dict[tuple[str, str | None], Format] = {}
     for kind in (RESULTS, GRAPH):

@@ -8,16 +8,14 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, render_template, request, send_file, url_for
 
-from policykg.namespaces import ONTOLOGY_IRI, PREFIXES, compact_iri
-from policykg.sparql_formats import GRAPH_FORMATS, by_name
-from policykg.store import ONTOLOGY_GRAPH
+from policykg.iris import ONTOLOGY_GRAPH, ONTOLOGY_IRI, PREFIXES, SITE, compact_iri
+from policykg.store.formats import GRAPH_FORMATS, by_name
 
 from . import execution
 from .describe import DESCRIPTIONS, LABELS, RDF_TYPE, _iri, describe, ontology_terms
 from .errors import plain
 from .negotiation import best_media_type
 
-SITE_BASE = "https://w3id.org/policykg/"
 #: First path segments of instance IRIs that are not a version name.
 SHARED_SPACES = ("lineage", "changes", "dataset")
 
@@ -26,8 +24,8 @@ bp = Blueprint("pages", __name__)
 
 def local_href(iri: str) -> str:
     """Where a page links an IRI: our own namespaces resolve here, anything else via /resource?iri=."""
-    if iri.startswith(SITE_BASE):
-        return request.script_root + "/" + iri[len(SITE_BASE):]
+    if iri.startswith(SITE):
+        return request.script_root + "/" + iri[len(SITE):]
     return url_for("pages.resource", iri=iri)
 
 
@@ -126,7 +124,7 @@ def instance(space: str, local: str) -> Response:
     report = st.build_dir / f"changes-{local}.html"
     if space == "changes" and "/" not in local and report.is_file() and _choose() == ("html", None):
         return send_file(report, mimetype="text/html", max_age=300)
-    return resource_response(f"{SITE_BASE}{space}/{local}")
+    return resource_response(f"{SITE}{space}/{local}")
 
 
 @bp.route("/resource")

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from policykg.analysis.labelling import AUDIENCE_SHORT
+from policykg.iris import PREFIXES
 from policykg.labels import GDPR_LABELS
-from policykg.namespaces import EU_GDPR, PREFIXES
+from policykg.namespaces import EU_GDPR
+from policykg.store.labels import AUDIENCE_SHORT
 
 from . import execution
 from .downloads import published_names

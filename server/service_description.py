@@ -7,8 +7,8 @@ import hashlib
 import pyoxigraph as ox
 from flask import Response, request
 
-from policykg.sparql_formats import BY_KEY, GRAPH, RESULT_FORMATS
-from policykg.store import DPV_GRAPH, ONTOLOGY_GRAPH
+from policykg.iris import DPV_GRAPH, ONTOLOGY_GRAPH
+from policykg.store.formats import BY_KEY, GRAPH, RESULT_FORMATS
 
 from . import execution
 from .errors import plain

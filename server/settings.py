@@ -17,11 +17,11 @@ DEFAULTS: dict[str, object] = {
     "QUERY_TIMEOUT": 10.0,
     # Worker processes per app instance (each opens the on-disk store, or holds the dataset in memory).
     "QUERY_WORKERS": 2,
-    # Where the query workers' store lives: "disk", one RocksDB store built once from the build (policykg.disk_store)
+    # Where the query workers' store lives: "disk", one RocksDB store built once from the build (policykg.store.disk)
     # and opened read-only by every worker; "memory", each worker loads the build into its own in-memory store
     # (docs/decisions/0023).
     "STORE": "disk",
-    # The folder that caches the on-disk store (None: beside the build folder, policykg.disk_store.default_cache_dir).
+    # The folder that caches the on-disk store (None: beside the build folder, policykg.store.disk.default_cache_dir).
     "STORE_DIR": None,
     # Address-space limit of a worker process, MB (None: no limit).
     "WORKER_MEMORY_MB": 4096,

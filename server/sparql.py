@@ -7,8 +7,8 @@ import time
 
 from flask import Blueprint, Response, g, request
 
-from policykg.query_pool import QueryTimeout, WorkerCrashed
-from policykg.sparql_formats import BY_KEY, GRAPH, RESULTS, formats_for
+from policykg.store.formats import BY_KEY, GRAPH, RESULTS, formats_for
+from policykg.store.pool import QueryTimeout, WorkerCrashed
 
 from . import execution
 from .errors import plain

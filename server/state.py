@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policykg import config as pkconfig
-from policykg.disk_store import ensure_disk_store
-from policykg.query_pool import QueryPool
-from policykg.store import DPV_GRAPH, Manifest, dataset_version, locate_dataset_files, read_manifest
+from policykg.iris import DPV_GRAPH
+from policykg.store.dataset import Manifest, dataset_version, locate_dataset_files, read_manifest
+from policykg.store.disk import ensure_disk_store
+from policykg.store.pool import QueryPool
 
 from .backends import Backend, EmbeddedBackend, RemoteBackend
 from .cache import Memo, ResponseCache
@@ -177,7 +178,7 @@ def _manifest(build_dir: Path) -> Manifest | None:
 
 def _texts(setting, build_dir: Path) -> dict[str, str]:
     """Each version's policy text, to quote spans: only the exact text the build recorded (by sha256)."""
-    from policykg.versions import load_registry, locate_text
+    from policykg.sources.versions import load_registry, locate_text
 
     manifest = _manifest(build_dir)
     if manifest is None:
@@ -220,7 +221,7 @@ def load_examples(queries_dir: Path | None = None) -> list[Example]:
     """The competency questions of a folder (default: the installed queries/) as examples (title, topic, dataset from
     their comments), or built-in ones, saying so, when there are none."""
     from policykg.errors import MissingResourceError
-    from policykg.queries import load_questions
+    from policykg.store.questions import load_questions
 
     try:
         folder = queries_dir or pkconfig.queries_dir()

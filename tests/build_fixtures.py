@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from policykg.config import Located, locate_dpv_dir
-from policykg.versions import Registry, load_registry, locate_text, text_missing_message
+from policykg.sources.versions import Registry, load_registry, locate_text, text_missing_message
 
 
 def found_or_skip(found: Located, what: str) -> Path:
@@ -57,7 +57,7 @@ def policy_text(policy_text_path: Path) -> str:
 @pytest.fixture(scope="session")
 def compiled(dpv_folder: Path, texts: dict[str, Path]):
     """Every version compiled with every check on: once per test session."""
-    from policykg.build import compile_graphs
+    from policykg.build.pipeline import compile_graphs
 
     return compile_graphs(dpv_folder, strict=True)
 
@@ -71,7 +71,7 @@ def primary_data(compiled):
 @pytest.fixture(scope="session")
 def build_dir(tmp_path_factory: pytest.TempPathFactory, compiled) -> Path:
     """The build folder written from the session's compile (the same bytes `policykg build` writes)."""
-    from policykg.build import write_build
+    from policykg.build.pipeline import write_build
 
     out = tmp_path_factory.mktemp("policykg") / "build"
     write_build(out, compiled)
@@ -81,7 +81,7 @@ def build_dir(tmp_path_factory: pytest.TempPathFactory, compiled) -> Path:
 @pytest.fixture(scope="session")
 def every_version(dpv_folder: Path):
     """Every encoded version validated on its own with every shape and rule (one run for the whole session)."""
-    from policykg.validate_versions import run_encoded_versions
+    from policykg.validate.versions import run_encoded_versions
 
     return run_encoded_versions(dpv_folder)
 

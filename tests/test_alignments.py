@@ -11,8 +11,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from policykg.dpv import dpv_triples, is_dpv_iri
-from policykg.namespaces import DPV, EU_GDPR, PKO, PREFIXES, compact_iri
+from policykg.iris import PREFIXES, compact_iri
+from policykg.namespaces import DPV, EU_GDPR, PKO
+from policykg.sources.dpv import dpv_triples, is_dpv_iri
 
 #: Properties that align a local term with another vocabulary's term (SKOS hierarchy and mappings, OWL/RDFS axioms).
 ALIGNMENT_PROPERTIES = (SKOS.broader, SKOS.narrower, SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch,

@@ -10,7 +10,7 @@ import pytest
 
 from build_fixtures import dpv_or_skip
 from policykg import analysis as A
-from policykg.queries import get_question
+from policykg.store.questions import get_question
 
 PROCESS = "https://w3id.org/policykg/meta-uk-2025-06-16/process/"
 
@@ -22,7 +22,7 @@ def build(build_dir: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def store(build: Path):
-    from policykg.store import load_store
+    from policykg.store.dataset import load_store
 
     return load_store(build, dpv_or_skip())
 
@@ -177,7 +177,7 @@ def test_graph_summary_counts(store) -> None:
 # ---- findings ----
 
 def _finding(**kw):
-    from policykg import validate
+    from policykg.validate import shacl as validate
 
     span = validate.SourceSpan("https://w3id.org/policykg/meta-uk-2025-06-16/span/1-5", 1, 5,
                                "https://privacycenter.instagram.com/policy/", kw.pop("text", "text"))
@@ -214,7 +214,7 @@ def test_rule_sources_say_where_each_rule_comes_from() -> None:
 def test_one_version_has_no_changes_and_says_so(build: Path) -> None:
     import pyoxigraph as ox
 
-    from policykg.store import GRAPH_BASE, ONTOLOGY_GRAPH
+    from policykg.iris import GRAPH_BASE, ONTOLOGY_GRAPH
 
     full = ox.Store()
     full.bulk_load(path=str(build / "policykg.nq"), format=ox.RdfFormat.N_QUADS)
@@ -268,8 +268,8 @@ def test_endpoint_availability_is_a_bool() -> None:
 
 
 def test_query_table_format_shows_labels_and_curies_while_csv_and_json_stay_exact(store) -> None:
-    from policykg.queries import run_query
-    from policykg.query_cli import render
+    from policykg.cli.query import render
+    from policykg.store.questions import run_query
 
     result = run_query(store, get_question("cq02").text)
     table = render(result, "table", A.labeller(store))

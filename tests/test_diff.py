@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import PROV, RDF
 
-from policykg.cli import main
+from policykg.cli.main import main
 from policykg.namespaces import PKO
 
 AI_ITEM = "https://w3id.org/policykg/ontology#AIInteractions"

@@ -7,14 +7,14 @@ from dataclasses import replace
 
 import pytest
 
-from policykg.diff import diff_versions, expand, text_changes
-from policykg.sources import PolicyText
-from policykg.versions import load_registry
+from policykg.changes.diff import diff_versions, expand, text_changes
+from policykg.sources.versions import load_registry
+from policykg.text.capture import PolicyText
 
 
 @pytest.fixture(scope="module")
 def june():
-    from policykg.sources import load_version_sources
+    from policykg.sources.load import load_version_sources
 
     return load_version_sources(load_registry().get("meta-uk-2025-06-16"))
 

@@ -1,4 +1,4 @@
-"""The on-disk store (policykg.disk_store, serve --store disk): it answers exactly like the in-memory stores, is
+"""The on-disk store (policykg.store.disk, serve --store disk): it answers exactly like the in-memory stores, is
 rebuilt when the build changes and reused when not, is built once when servers start at once, never half-written,
 and a killed query worker opening it is back within a deadline."""
 
@@ -19,7 +19,9 @@ import pyoxigraph as ox
 import pytest
 
 from build_fixtures import dpv_or_skip
-from policykg.disk_store import (
+from policykg.errors import PolicyKGError
+from policykg.store.dataset import DPV_TURTLE_FILES, load_store
+from policykg.store.disk import (
     DB_DIR,
     INFO_FILE,
     TMP_PREFIX,
@@ -30,10 +32,8 @@ from policykg.disk_store import (
     open_disk_store,
     store_key,
 )
-from policykg.errors import PolicyKGError
-from policykg.queries import load_questions
-from policykg.query_pool import PoolUnavailable, QueryPool
-from policykg.store import DPV_TURTLE_FILES, load_store
+from policykg.store.pool import PoolUnavailable, QueryPool
+from policykg.store.questions import load_questions
 from server_fixture import free_port, policykg_command, poll, stop, wait_for
 
 QUESTIONS = load_questions()
@@ -307,7 +307,7 @@ def test_a_worker_that_cannot_open_the_store_is_reported(server_build_dir: Path,
 
 
 def test_serve_reports_a_store_it_cannot_build(build: Path, tmp_path: Path, capsys):
-    from policykg.serve import main
+    from policykg.cli.serve import main
 
     (build / "policykg.nq").write_text("<urn:a> <urn:b> .\n", encoding="utf-8")
     assert main(["--build-dir", str(build), "--no-build", "--no-dpv", "--store-dir", str(tmp_path / "cache")]) == 2

@@ -8,9 +8,9 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from policykg.cli import main
+from policykg.build.docs import PKO, render_ontology_html
+from policykg.cli.main import main
 from policykg.config import ontology_dir
-from policykg.docs import PKO, render_ontology_html
 
 ONTOLOGY = ontology_dir() / "policykg.ttl"
 

@@ -18,7 +18,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, VOID
 
-from policykg.dumps import COMBINED_NAMES, DATASET_FORMATS, FORMATS, MANIFEST_FILE
+from policykg.build.dumps import COMBINED_NAMES, DATASET_FORMATS, FORMATS, MANIFEST_FILE
 from policykg.namespaces import DATASET_IRI, PKO
 
 RDFLIB_FORMAT = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}

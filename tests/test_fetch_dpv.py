@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from policykg import cli
+from policykg.cli.main import main as cli_main
 from policykg.config import DPV_FILES
 
 
@@ -38,9 +38,9 @@ def release_mirror(tmp_path: Path, dpv_folder: Path) -> Iterator[tuple[str, Path
 def test_fetch_downloads_and_verifies(release_mirror, tmp_path: Path, capsys) -> None:
     url, _ = release_mirror
     dest = tmp_path / "dpv"
-    assert cli.main(["fetch-dpv", "--dest", str(dest), "--base-url", url]) == 0
+    assert cli_main(["fetch-dpv", "--dest", str(dest), "--base-url", url]) == 0
     assert sorted(p.name for p in dest.iterdir()) == sorted(DPV_FILES)
-    assert cli.main(["fetch-dpv", "--check", "--dest", str(dest)]) == 0
+    assert cli_main(["fetch-dpv", "--check", "--dest", str(dest)]) == 0
     assert "verified" in capsys.readouterr().out
 
 
@@ -49,14 +49,14 @@ def test_fetch_refuses_a_tampered_file_and_keeps_nothing(release_mirror, tmp_pat
     with (root / DPV_FILES["pd.ttl"][0]).open("a", encoding="utf-8") as handle:
         handle.write("\n# tampered\n")
     dest = tmp_path / "dpv"
-    assert cli.main(["fetch-dpv", "--dest", str(dest), "--base-url", url]) == 2
+    assert cli_main(["fetch-dpv", "--dest", str(dest), "--base-url", url]) == 2
     err = capsys.readouterr().err
     assert "pd.ttl" in err and "does not match the pinned" in err
     assert not any(p.suffix == ".ttl" for p in dest.rglob("*"))
 
 
 def test_fetch_reports_an_unreachable_server(tmp_path: Path, capsys) -> None:
-    assert cli.main(["fetch-dpv", "--dest", str(tmp_path / "d"), "--base-url", "http://127.0.0.1:9/"]) == 2
+    assert cli_main(["fetch-dpv", "--dest", str(tmp_path / "d"), "--base-url", "http://127.0.0.1:9/"]) == 2
     assert "cannot download" in capsys.readouterr().err
 
 
@@ -65,6 +65,6 @@ def test_check_names_what_is_wrong(tmp_path: Path, dpv_folder: Path, capsys) -> 
         shutil.copyfile(dpv_folder / name, tmp_path / name)
     (tmp_path / "tech.ttl").write_text("changed", encoding="utf-8")
     (tmp_path / "legal-gb.ttl").unlink()
-    assert cli.main(["fetch-dpv", "--check", "--dest", str(tmp_path)]) == 1
+    assert cli_main(["fetch-dpv", "--check", "--dest", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "tech.ttl: sha256" in err and "legal-gb.ttl: missing" in err

@@ -10,8 +10,8 @@ import pytest
 from rdflib import BNode, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
-from policykg.dpv import dpv_term_index, is_dpv_iri
 from policykg.namespaces import DPV, EU_GDPR, OA, PKO, version_namespace
+from policykg.sources.dpv import dpv_term_index, is_dpv_iri
 
 
 def test_every_dpv_iri_used_exists_in_dpv_2_3(compiled, dpv_folder: Path) -> None:

@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from policykg.cli import main
+from policykg.changes.matching import load_links, match_rows, row_ref
+from policykg.cli.main import main
 from policykg.errors import SourceError
-from policykg.ingest import ingest
-from policykg.matching import load_links, match_rows, row_ref
-from policykg.phrases import FUZZY, build_phrase_table, dump_phrase_table, load_phrases, normalise
-from policykg.schema import Process, validate_data
-from policykg.sources import read_yaml
-from policykg.versions import load_registry, locate_text
+from policykg.ingest.ingest import ingest
+from policykg.ingest.phrases import FUZZY, build_phrase_table, dump_phrase_table, load_phrases
+from policykg.sources.schema import Process, validate_data
+from policykg.sources.versions import load_registry, locate_text
+from policykg.sources.yaml_io import read_yaml
+from policykg.text.words import normalise
 
 REGISTRY = load_registry()
 JUNE = REGISTRY.get("meta-uk-2025-06-16")
@@ -32,7 +33,7 @@ def _text_path(name: str) -> Path:
 @pytest.fixture()
 def root(tmp_path) -> Path:
     """A data root holding only the June 2025 curated version and its phrase table."""
-    from policykg.ingest import refresh_phrases
+    from policykg.ingest.ingest import refresh_phrases
 
     _text_path(JUNE.name)
     root = tmp_path / "data"
@@ -203,7 +204,7 @@ def test_refresh_phrases_from_a_data_root(root, capsys):
 def test_fuzzy_threshold_stays_above_known_phrases_with_other_terms():
     """No two known phrases of one kind with different terms are FUZZY alike (titles differ by context)."""
     table = yaml.safe_load((DATA / "phrases.yaml").read_text())
-    from policykg.phrases import similarity
+    from policykg.text.words import similarity
 
     def terms(e):
         return {k: v for k, v in e.items() if k not in ("phrase", "text", "count", "seen_in", "qualifier")}
@@ -222,9 +223,9 @@ def test_fuzzy_threshold_stays_above_known_phrases_with_other_terms():
 def test_committed_versions_are_valid(version, dpv_dir):
     """Curated versions: schema-valid with no placeholder, and compiled with every span and term checked.
     Drafts (a curation.yaml left): schema-valid apart from placeholders, every placeholder listed."""
-    from policykg.build import compile_graphs
-    from policykg.ingest import is_placeholder
-    from policykg.phrases import is_curated
+    from policykg.build.pipeline import compile_graphs
+    from policykg.ingest.ingest import is_placeholder
+    from policykg.ingest.phrases import is_curated
 
     text = _text_path(version.name)
     path = version.data_dir / "processes.yaml"
@@ -247,11 +248,12 @@ def test_committed_versions_are_valid(version, dpv_dir):
 
 def test_november_2024_rows_match_june_2025_despite_rewordings(root):
     """June 2025 renamed the no-account group and reworded the AI-development row; both still match."""
-    from policykg.draft import draft_version
-    from policykg.policy_text import read_policy, read_raw
+    from policykg.ingest.draft import draft_version
+    from policykg.text.capture import read_policy_text
+    from policykg.text.reader import read_policy
 
     path = _text_path("meta-uk-2024-11-14")
-    text = read_raw(path)
+    text = read_policy_text(path).text
     registry = load_registry(root)
     draft = draft_version(text, path, "meta-uk-2024-11-14", registry, load_phrases(root / "phrases.yaml"),
                           read_policy(text, path))

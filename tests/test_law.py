@@ -1,4 +1,4 @@
-"""The GDPR basis -> rights table the build applies (policykg.law) is DPV 2.3's, and processes carry exactly the
+"""The GDPR basis -> rights table the build applies (policykg.encode.law) is DPV 2.3's, and processes carry exactly the
 rights the notice offers for their basis and the law attaches to it."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from policykg.law import RIGHTS_BY_BASIS, law_gives, rights_of
+from policykg.encode.law import RIGHTS_BY_BASIS, law_gives, rights_of
 from policykg.namespaces import DPV, EU_GDPR
 
 

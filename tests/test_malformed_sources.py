@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from policykg import cli
+from policykg.cli.main import main as cli_main
 from policykg.config import data_root, ontology_dir
 
 
@@ -108,7 +108,7 @@ def source_copy(tmp_path: Path, monkeypatch) -> Path:
     (data / "links.yaml").write_text("revisions: []\ncounterparts: []\n", encoding="utf-8")
     shutil.copytree(ontology_dir(), tmp_path / "ontology")
     monkeypatch.setattr("policykg.config.data_root", lambda: data)
-    monkeypatch.setattr("policykg.build.default_ontology_path", lambda: tmp_path / "ontology" / "policykg.ttl")
+    monkeypatch.setattr("policykg.build.pipeline.default_ontology_path", lambda: tmp_path / "ontology" / "policykg.ttl")
     return tmp_path
 
 
@@ -125,7 +125,7 @@ def test_malformed_source_stops_the_build(case: Case, source_copy: Path, monkeyp
     out = source_copy / "out"
     out.mkdir()
     (out / "previous.txt").write_text("an earlier build")
-    code = cli.main(["build", "--out", str(out), "--dpv-dir", str(dpv_folder)])
+    code = cli_main(["build", "--out", str(out), "--dpv-dir", str(dpv_folder)])
     err = capsys.readouterr().err
     assert code == 2
     for fragment in case.expect:
@@ -137,9 +137,9 @@ def test_malformed_source_stops_the_build(case: Case, source_copy: Path, monkeyp
 def test_missing_dpv_warns_then_strict_fails(source_copy: Path, tmp_path: Path, monkeypatch, capsys,
                                              policy_text_path: Path) -> None:
     monkeypatch.setenv("POLICYKG_DPV_DIR", str(tmp_path / "nowhere"))
-    assert cli.main(["build", "--out", str(tmp_path / "b")]) == 0
+    assert cli_main(["build", "--out", str(tmp_path / "b")]) == 0
     assert "DPV 2.3 Turtle files" in capsys.readouterr().err
-    assert cli.main(["build", "--out", str(tmp_path / "c"), "--strict"]) == 2
+    assert cli_main(["build", "--out", str(tmp_path / "c"), "--strict"]) == 2
     err = capsys.readouterr().err
     assert "DPV 2.3 Turtle files" in err and "were not found" in err and "fetch-dpv" in err
     assert not (tmp_path / "c").exists()
@@ -148,16 +148,16 @@ def test_missing_dpv_warns_then_strict_fails(source_copy: Path, tmp_path: Path, 
 def test_missing_policy_text_warns_then_strict_fails(source_copy: Path, tmp_path: Path, monkeypatch, capsys,
                                                      dpv_folder: Path) -> None:
     monkeypatch.setenv("POLICYKG_TEXTS_DIR", str(tmp_path / "no-texts-here"))
-    assert cli.main(["build", "--out", str(tmp_path / "b"), "--dpv-dir", str(dpv_folder)]) == 0
+    assert cli_main(["build", "--out", str(tmp_path / "b"), "--dpv-dir", str(dpv_folder)]) == 0
     err = capsys.readouterr().err
     assert "the policy text of meta-uk-2025-06-16 (000_58dca1eb2e4de648.txt" in err and "no-texts-here" in err
-    assert cli.main(["build", "--out", str(tmp_path / "c"), "--dpv-dir", str(dpv_folder), "--strict"]) == 2
+    assert cli_main(["build", "--out", str(tmp_path / "c"), "--dpv-dir", str(dpv_folder), "--strict"]) == 2
     assert not (tmp_path / "c").exists()
 
 
 def test_unwritable_output_is_a_clear_error(tmp_path: Path, capsys) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    assert cli.main(["build", "--out", str(blocker / "sub" / "build")]) == 2
+    assert cli_main(["build", "--out", str(blocker / "sub" / "build")]) == 2
     err = capsys.readouterr().err
     assert "policykg build: error:" in err and "Traceback" not in err

@@ -9,8 +9,9 @@ import pytest
 import yaml
 
 from policykg.errors import SourceError
-from policykg.policy_text import read_policy, title_end
-from policykg.versions import load_registry, locate_text
+from policykg.sources.versions import load_registry, locate_text
+from policykg.text.lines import title_end
+from policykg.text.reader import read_policy
 
 REGISTRY = load_registry()
 CURATED = REGISTRY.get("meta-uk-2025-06-16")

@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-import policykg.publish
-from policykg.publish import PASSWORD_ENV, USER_ENV, PublishError, Upload, add_publish_parser, find_credentials
+import policykg.store.publish
+from policykg.store.publish import PASSWORD_ENV, USER_ENV, PublishError, Upload, add_publish_parser, find_credentials
 
 USER, PASSWORD = "loader", "s3cret-Pa55"
 
@@ -102,7 +102,7 @@ def planned(monkeypatch, tmp_path) -> list[Upload]:
     large.write_text("".join(f"<http://e/s{i}> <http://e/p> \"{'x' * 60}\" .\n" for i in range(12000)))
     uploads = [Upload(small, "https://w3id.org/policykg/graph/a", "PUT"),
                Upload(large, "https://w3id.org/policykg/graph/b", "PUT")]
-    monkeypatch.setattr(policykg.publish, "plan_uploads", lambda build_dir, dpv_dir: uploads)
+    monkeypatch.setattr(policykg.store.publish, "plan_uploads", lambda build_dir, dpv_dir: uploads)
     return uploads
 
 

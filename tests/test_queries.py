@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from build_fixtures import dpv_or_skip
-from policykg.queries import (
+from policykg.store.questions import (
     QueryError,
     QueryResult,
     check_question,
@@ -38,14 +38,14 @@ def cq_build(build_dir: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def store(cq_build: Path):
-    from policykg.store import load_store
+    from policykg.store.dataset import load_store
 
     return load_store(cq_build, dpv_or_skip())
 
 
 @pytest.fixture(scope="module")
 def store_without_dpv(cq_build: Path):
-    from policykg.store import load_store
+    from policykg.store.dataset import load_store
 
     return load_store(cq_build, None)
 
@@ -75,7 +75,7 @@ def test_question_gives_expected_result(store, name: str) -> None:
 @pytest.mark.parametrize("name", [cq.name for cq in QUESTIONS if cq.dataset != "all"])
 def test_question_gives_the_same_answer_on_its_versions_dataset(store, cq_build: Path, name: str) -> None:
     """The same answer on the primary version's dataset, what /sparql serves a client that names no dataset."""
-    from policykg.store import read_manifest
+    from policykg.store.dataset import read_manifest
 
     cq = get_question(name)
     assert check_question(store, cq, read_manifest(cq_build).default_graphs()) == []
@@ -211,7 +211,7 @@ def test_lookup_by_number_and_unknown_name() -> None:
 
 
 def test_syntax_error_names_the_position(store) -> None:
-    from policykg.queries import run_query
+    from policykg.store.questions import run_query
 
     with pytest.raises(QueryError, match=r"2:\d+"):
         run_query(store, "SELECT ?x WHERE {\n ?x ?y }")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from build_fixtures import dpv_or_skip
-from policykg.queries import compare, from_sparql_json, load_questions
+from policykg.store.questions import compare, from_sparql_json, load_questions
 
 if importlib.util.find_spec("policykg.server") is None:  # pragma: no cover - depends on the server package
     pytest.skip("the SPARQL endpoint package policykg.server is not installed yet", allow_module_level=True)
@@ -26,8 +26,8 @@ def real_build(build_dir: Path) -> Path:
 
 @pytest.fixture(scope="module", params=["embedded", "embedded-memory", "oxigraph"])
 def http_client(request: pytest.FixtureRequest, real_build: Path, tmp_path_factory: pytest.TempPathFactory):
-    from policykg.publish import plan_uploads, publish
     from policykg.server import create_app
+    from policykg.store.publish import plan_uploads, publish
     from server_fixture import oxigraph_serve
 
     settings = {"BUILD_DIR": str(real_build), "DPV_DIR": str(dpv_or_skip()), "QUERY_WORKERS": 1,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from policykg.cli import main
-from policykg.queries import from_sparql_json, get_question
+from policykg.cli.main import main
+from policykg.store.questions import from_sparql_json, get_question
 
 
 @pytest.fixture(scope="module")

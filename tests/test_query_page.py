@@ -40,7 +40,7 @@ def _run(page) -> None:
 
 
 def test_a_question_shows_labels_curies_and_links(page) -> None:
-    from policykg.queries import get_question
+    from policykg.store.questions import get_question
 
     assert page.locator("#example optgroup").count() >= 5
     assert page.locator("#example optgroup[label='Legal bases'] option").count() >= 2

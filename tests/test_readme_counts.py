@@ -12,7 +12,7 @@ BLOCK = re.compile(r"<!-- counts:start -->\n(.*?)<!-- counts:end -->", re.DOTALL
 
 
 def test_readme_counts_match_the_build(build_dir: Path) -> None:
-    from policykg.store import load_store
+    from policykg.store.dataset import load_store
 
     summary = versions_summary(load_store(build_dir, None))
     match = BLOCK.search(README.read_text(encoding="utf-8")) if README.is_file() else None

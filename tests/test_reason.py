@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from rdflib.namespace import RDF
 
-from policykg import build as build_module
-from policykg.cli import main
+from policykg.build import pipeline as build_module
+from policykg.cli.main import main
 from policykg.namespaces import DPV, PKO
-from policykg.reason import java_available
+from policykg.validate.reason import java_available
 
 needs_java = pytest.mark.skipif(not java_available(), reason="Java is not installed; HermiT needs it")
 

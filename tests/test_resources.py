@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from policykg import cli, config
+from policykg import config
+from policykg.cli.main import main as cli_main
 from policykg.errors import MissingResourceError
 
 CHECKOUT = Path(__file__).resolve().parents[1]
@@ -68,7 +69,7 @@ def test_with_a_wheel_shared_is_only_beside_the_current_directory(tmp_path, monk
 
 def test_ingest_will_not_write_into_an_installed_package(monkeypatch, capsys) -> None:
     monkeypatch.setattr(config, "source_tree", lambda: None)
-    assert cli.main(["ingest", "--refresh-phrases"]) == 2
+    assert cli_main(["ingest", "--refresh-phrases"]) == 2
     err = capsys.readouterr().err
     assert "installed inside the policykg package" in err and "--data-root" in err
 

@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 
-from policykg.shape_library import (
+from policykg.validate.library import (
     JURISDICTION_OF_LAW,
     JURISDICTIONS,
     PKS_JURISDICTION,
@@ -21,7 +21,7 @@ from policykg.shape_library import (
     choose_sets,
     set_path,
 )
-from policykg.validate import load_dpv_graph, validate_graph
+from policykg.validate.shacl import load_dpv_graph, validate_graph
 from test_shapes import INVALID, case_sets, expand, found, header
 
 LAW_OF = {j: URIRef(law) for law, j in JURISDICTION_OF_LAW.items()}

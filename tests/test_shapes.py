@@ -17,8 +17,8 @@ import pytest
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from policykg.shape_library import RULE_SETS, SHAPE_SETS, SHAPES_NS, available_rule_sets, load_shapes, set_path
-from policykg.validate import load_dpv_graph, validate_graph
+from policykg.validate.library import RULE_SETS, SHAPE_SETS, SHAPES_NS, available_rule_sets, load_shapes, set_path
+from policykg.validate.shacl import load_dpv_graph, validate_graph
 
 CASES = Path(__file__).parent / "shapes"
 VALID = sorted((CASES / "valid").glob("*.ttl"))

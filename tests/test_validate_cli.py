@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
-from policykg.cli import main
+from policykg.cli.main import main
 from server_fixture import policykg_command
 
 CASES = Path(__file__).parent / "shapes"
@@ -252,7 +252,7 @@ def test_html_report_is_self_contained_and_escaped(capsys, tmp_path: Path):
 
 def test_files_are_quoted_from_the_text_their_graph_records(capsys, tmp_path: Path, dpv_folder: Path):
     """A version's graph as a file: its spans are quoted from the text found by the name and sha256 it records."""
-    from policykg.build import compile_graphs
+    from policykg.build.pipeline import compile_graphs
 
     compiled = compile_graphs(dpv_folder, versions=["meta-uk-2025-06-16"])
     if "meta-uk-2025-06-16" not in compiled.texts:

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from policykg.sources import PolicyText
-from policykg.validate import SHAPES_NS, Outcome, load_dpv_graph, validate_graph
-from policykg.validate_versions import ValidationRun
+from policykg.text.capture import PolicyText
+from policykg.validate.shacl import SHAPES_NS, Outcome, load_dpv_graph, validate_graph
+from policykg.validate.versions import ValidationRun
 
 JUNE = "meta-uk-2025-06-16"
 META = f"https://w3id.org/policykg/{JUNE}/"
@@ -125,7 +125,7 @@ def test_structure_holds_and_completeness_has_one_known_violation(every_version:
 
 
 def test_changes_between_versions_are_listed(every_version: ValidationRun):
-    from policykg.validate_versions import identity
+    from policykg.validate.versions import identity
 
     changes = {(c.old, c.new): c for c in every_version.changes}
     assert set(changes) == {("meta-uk-2024-11-14", "meta-uk-2025-04-07"), ("meta-uk-2025-04-07", JUNE)}
@@ -140,7 +140,7 @@ def test_changes_between_versions_are_listed(every_version: ValidationRun):
 @pytest.fixture(scope="module")
 def june(dpv_folder: Path):
     """The June 2025 version compiled on its own, with its text when found."""
-    from policykg.build import compile_graphs
+    from policykg.build.pipeline import compile_graphs
 
     return compile_graphs(dpv_folder, versions=[JUNE])
 
@@ -174,7 +174,7 @@ def test_rights_findings_are_pinned(outcome: Outcome):
 
 
 def test_rule_findings_are_pinned(outcome: Outcome):
-    from policykg.namespaces import compact_iri
+    from policykg.iris import compact_iri
 
     found: dict[str, set] = {}
     for f in outcome.findings:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from policykg.cli import main
+from policykg.cli.main import main
 from policykg.config import data_root
-from policykg.validate import Finding
-from policykg.validate_versions import identity
-from policykg.versions import load_registry
+from policykg.sources.versions import load_registry
+from policykg.validate.shacl import Finding
+from policykg.validate.versions import identity
 
 JUNE = "meta-uk-2025-06-16"
 LATER = "meta-uk-2025-09-01"
@@ -101,11 +101,11 @@ def test_identity_strips_the_version_namespace():
 
 def test_worker_processes_give_the_same_report(two_versions: Path, dpv_folder: Path):
     """Versions validated in forked worker processes give exactly what one process gives."""
-    from policykg.build import compile_graphs
-    from policykg.report import render
-    from policykg.shape_library import ShapeLibrary
-    from policykg.validate import load_dpv_graph
-    from policykg.validate_versions import validate_versions
+    from policykg.build.pipeline import compile_graphs
+    from policykg.validate.library import ShapeLibrary
+    from policykg.validate.render import render
+    from policykg.validate.shacl import load_dpv_graph
+    from policykg.validate.versions import validate_versions
 
     compiled = compile_graphs(dpv_folder, versions=[JUNE, LATER])
     library, dpv = ShapeLibrary.load(["transparency", "gdpr", "aadc"]), load_dpv_graph(dpv_folder)

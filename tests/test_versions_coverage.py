@@ -2,7 +2,7 @@
 the Art. 6 basis of the section it stands in and the audience its own heading names; each listed item is encoded
 exactly once, by its span, under the category it is listed under; each legitimate interest by its span.
 
-The text is read here with `policykg.policy_text.read_policy`, independently of the curated YAML; the YAML is
+The text is read here with `policykg.text.reader.read_policy`, independently of the curated YAML; the YAML is
 then held against it. Data-driven over every version in data/versions.yaml (a version whose text is not at hand
 is skipped, saying where it was looked for).
 """
@@ -18,8 +18,11 @@ import pytest
 import yaml
 
 from policykg.config import data_root
-from policykg.policy_text import Item, ParsedPolicy, Row, fold, read_policy, read_raw
-from policykg.versions import load_registry, locate_text, text_missing_message
+from policykg.sources.versions import load_registry, locate_text, text_missing_message
+from policykg.text.capture import read_policy_text
+from policykg.text.lines import fold
+from policykg.text.reader import read_policy
+from policykg.text.rows import Item, ParsedPolicy, Row
 
 REGISTRY = load_registry()
 
@@ -92,7 +95,7 @@ def _load(name: str) -> Version:
     path = locate_text(version)
     if path is None:
         pytest.skip(text_missing_message(version))
-    text = read_raw(Path(path))
+    text = read_policy_text(Path(path)).text
     processes = yaml.safe_load((data_root() / name / "processes.yaml").read_text(encoding="utf-8"))
     return Version(name, read_policy(text, Path(path)), processes)
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from build_fixtures import dpv_or_skip
-from policykg.publish import Credentials, PublishError, plan_uploads, publish
-from policykg.queries import compare, from_sparql_json, load_questions
+from policykg.store.publish import Credentials, PublishError, plan_uploads, publish
+from policykg.store.questions import compare, from_sparql_json, load_questions
 from server_fixture import virtuoso_serve
 
 QUESTIONS = load_questions()

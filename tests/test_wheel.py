@@ -25,9 +25,9 @@ import pytest
 
 from policykg import __version__
 from policykg.config import DPV_FILES, RESOURCE_PACKAGES, analysis_sparql_dir, locate_dpv_dir, project_root, resource_dir
-from policykg.queries import compare, from_sparql_json, get_question
-from policykg.shape_library import available_rule_sets, available_shape_sets
-from policykg.versions import load_registry, locate_text
+from policykg.sources.versions import load_registry, locate_text
+from policykg.store.questions import compare, from_sparql_json, get_question
+from policykg.validate.library import available_rule_sets, available_shape_sets
 from server_fixture import free_port, stop, wait_for
 
 pytestmark = pytest.mark.wheel
@@ -55,7 +55,7 @@ def _resource_files() -> dict[str, Path]:
     """Every file the wheel must ship: wheel path -> the file in this checkout."""
     files: dict[str, Path] = {}
     folders = {f"policykg/resources/{name}": resource_dir(name) for name in RESOURCE_PACKAGES}
-    folders["policykg/analysis/sparql"] = analysis_sparql_dir()
+    folders["policykg/store/sparql"] = analysis_sparql_dir()
     folders["policykg/server/templates"] = project_root() / "server" / "templates"
     folders["policykg/server/static"] = project_root() / "server" / "static"
     for prefix, folder in folders.items():
@@ -93,7 +93,7 @@ def test_the_wheel_ships_every_ontology_shape_query_and_data_file(dist) -> None:
         metadata = wheel.read(f"policykg-{__version__}.dist-info/METADATA").decode()
         entry_points = wheel.read(f"policykg-{__version__}.dist-info/entry_points.txt").decode()
     assert f"\nVersion: {__version__}\n" in metadata
-    assert "policykg = policykg.cli:main" in entry_points
+    assert "policykg = policykg.cli.main:main" in entry_points
     assert dist["wheel"].name == f"policykg-{__version__}-py3-none-any.whl"
 
 

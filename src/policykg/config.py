@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .errors import MissingResourceError
+from policykg.errors import MissingResourceError
 
 DPV_ENV = "POLICYKG_DPV_DIR"
 BUILD_ENV = "POLICYKG_BUILD_DIR"
@@ -97,10 +97,11 @@ def queries_dir() -> Path:
 
 
 def analysis_sparql_dir() -> Path:
-    """The analysis queries of the notebooks (policykg/analysis/sparql, package data of policykg.analysis)."""
-    folder = resources.files("policykg.analysis") / "sparql"
+    """The named analysis queries (policykg/store/sparql, package data of policykg.store): labels, versions, the
+    tables and figures of the notebooks."""
+    folder = resources.files("policykg.store") / "sparql"
     if not isinstance(folder, Path):
-        raise MissingResourceError(f"policykg.analysis's sparql/ folder is not on disk ({folder})")
+        raise MissingResourceError(f"policykg.store's sparql/ folder is not on disk ({folder})")
     return folder
 
 

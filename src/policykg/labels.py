@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SKOS
 
-from .namespaces import EU_GDPR, compact_iri
+from policykg.iris import compact_iri
+from policykg.namespaces import EU_GDPR
 
 #: GDPR provisions this project uses, as people cite them (DPV's own labels read "Art 6(1-f) legitimate interest").
 GDPR_LABELS: dict[str, str] = {

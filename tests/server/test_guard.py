@@ -65,8 +65,8 @@ def test_best_media_type(header, offers, expected):
 
 import pyoxigraph as ox  # noqa: E402
 
-from policykg.query_pool import parse_only  # noqa: E402
 from policykg.server.guard import NotStandard, check_standard, shape  # noqa: E402
+from policykg.store.pool import parse_only  # noqa: E402
 
 
 def in_process(probe: str):

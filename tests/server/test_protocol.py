@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 import pyoxigraph as ox
 import pytest
 
-from policykg.store import DPV_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH
+from policykg.iris import DPV_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH
 from server_fixture import EARLIER, GRAPH, PRIMARY
 
 DATA_GRAPH = GRAPH + PRIMARY

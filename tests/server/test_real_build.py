@@ -12,7 +12,7 @@ from policykg.config import queries_dir
 
 @pytest.fixture(scope="module")
 def real_client(tmp_path_factory, dpv_dir):
-    build = pytest.importorskip("policykg.build")
+    build = pytest.importorskip("policykg.build.pipeline")
     if dpv_dir is None:
         pytest.skip("DPV 2.3 folder not found: the real build needs it")
     out = build.ensure_built(tmp_path_factory.mktemp("real-build"), dpv_dir)

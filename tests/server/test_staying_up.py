@@ -75,7 +75,7 @@ def test_trusted_hosts(trusting_app):
 def test_serve_passes_trusted_hosts_to_the_app():
     import argparse
 
-    from policykg.serve import add_serve_arguments, app_settings
+    from policykg.cli.serve import add_serve_arguments, app_settings
 
     parser = argparse.ArgumentParser()
     add_serve_arguments(parser)

@@ -3,7 +3,7 @@ and the policy over time. One import gives everything: `from policykg import ana
 
 Modules, by concern:
   session    open_store, query_df (SPARQL text, 'cq02' or an analysis query name), versions, sparql/show_sparql
-             (the .rq file behind each table and figure: policykg/analysis/sparql/*.rq and queries/*.rq)
+             (the .rq file behind each table and figure: policykg/store/sparql/*.rq and queries/*.rq)
   labelling  readable labels beside IRIs (add_labels), process labels told apart by basis and audience
   tables     processes, processes_per_basis, basis_matrix(level=, audience=, version=), audience tables, summary
   figures    plot_matrix(df, row, col, value) for any long table, the basis heatmap, bar charts, save_figure
@@ -18,12 +18,36 @@ Nothing heavy is imported here: pandas, matplotlib and plotly load when a functi
 
 from __future__ import annotations
 
-from .endpoint import endpoint_available, running_endpoint, sparqlwrapper_df
-from .export import export, processing_matrix, to_csv, to_excel
-from .figures import BASIS_COLOURS, plot_audience_bases, plot_basis_heatmap, plot_matrix, plot_processes_per_basis, save_figure
-from .findings import findings_pivot, findings_table, links_as_html, plot_findings, quote, rule_sources, validate_build
-from .labelling import AUDIENCE_SHORT, add_labels, audience_short, basis_code, basis_short, label_index, labeller, readable
-from .over_time import (
+from policykg.analysis.endpoint import endpoint_available, running_endpoint, sparqlwrapper_df
+from policykg.analysis.export import export, processing_matrix, to_csv, to_excel
+from policykg.analysis.figures import (
+                      BASIS_COLOURS,
+                      plot_audience_bases,
+                      plot_basis_heatmap,
+                      plot_matrix,
+                      plot_processes_per_basis,
+                      save_figure,
+)
+from policykg.analysis.findings import (
+                      findings_pivot,
+                      findings_table,
+                      links_as_html,
+                      plot_findings,
+                      quote,
+                      rule_sources,
+                      validate_build,
+)
+from policykg.analysis.labelling import (
+                      AUDIENCE_SHORT,
+                      add_labels,
+                      audience_short,
+                      basis_code,
+                      basis_short,
+                      label_index,
+                      labeller,
+                      readable,
+)
+from policykg.analysis.over_time import (
                       changes_by_basis,
                       comparisons,
                       items_gained,
@@ -32,8 +56,8 @@ from .over_time import (
                       process_changes,
                       value_changes,
 )
-from .sankey import NO_RECIPIENT, basis_choices, plot_sankey, sankey_flows, sankey_interactive
-from .session import (
+from policykg.analysis.sankey import NO_RECIPIENT, basis_choices, plot_sankey, sankey_flows, sankey_interactive
+from policykg.analysis.session import (
                       ALL,
                       build_dir,
                       dataset_graphs,
@@ -47,7 +71,7 @@ from .session import (
                       version_names,
                       versions,
 )
-from .tables import (
+from policykg.analysis.tables import (
                       AUDIENCE_GROUPS,
                       audience_comparison,
                       audience_groups,

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas
 
 #: The server modules `policykg serve` needs (checked without starting anything by endpoint_available).
-_SERVER_CHECK = "import policykg.server as s, policykg.serve; s.create_app; import policykg.server.state, policykg.server.pages"
+_SERVER_CHECK = "import policykg.server as s, policykg.cli.serve; s.create_app; import policykg.server.state, policykg.server.pages"
 
 
 def endpoint_available() -> bool:
@@ -45,7 +45,7 @@ def running_endpoint(build: Path | str | None = None, dpv_dir: Path | str | None
                      startup_timeout: float = 60.0) -> Iterator[str]:
     """Serve the build with `policykg serve` on 127.0.0.1 (a free port, one worker) in a child process; yield the
     /sparql URL; stop the server on exit. The same URL shape as a deployed endpoint's."""
-    from .session import build_dir
+    from policykg.analysis.session import build_dir
 
     port = _free_port()
     command = [sys.executable, "-m", "policykg", "serve", "--host", "127.0.0.1", "--port", str(port),
@@ -90,7 +90,7 @@ def sparqlwrapper_df(endpoint: str, query: str) -> pandas.DataFrame:
     as a tool would get them; add labels with policykg.analysis.add_labels)."""
     from SPARQLWrapper import JSON, SPARQLWrapper
 
-    from ..queries import from_sparql_json, to_dataframe
+    from policykg.store.questions import from_sparql_json, to_dataframe
 
     client = SPARQLWrapper(endpoint)
     client.setQuery(query)

@@ -54,7 +54,7 @@ def processing_matrix(build: Path | str | None = None) -> pandas.DataFrame:
     audience, category, item and source span, labels included): the whole policy as one table, no SPARQL needed."""
     import pandas as pd
 
-    from .session import build_dir
+    from policykg.analysis.session import build_dir
 
     return pd.read_csv(build_dir(build) / MATRIX_FILE, dtype=str, keep_default_na=False)
 

@@ -10,8 +10,8 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..labels import GDPR_LABELS
-from .tables import NOT_USED
+from policykg.analysis.tables import NOT_USED
+from policykg.labels import GDPR_LABELS
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import matplotlib.figure

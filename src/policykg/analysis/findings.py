@@ -7,13 +7,13 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..labels import gdpr_label
+from policykg.labels import gdpr_label
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import matplotlib.figure
     import pandas
 
-    from ..validate import Finding, Outcome
+    from policykg.validate.shacl import Finding, Outcome
 
 _ARTICLE = re.compile(r"Art\.\s?\d+(?:\(\d+\))?(?:\([a-z]\))?(?:-\(\w\))?")
 SEVERITY_ORDER = ("Violation", "Warning", "Info")
@@ -22,14 +22,14 @@ SEVERITY_ORDER = ("Violation", "Warning", "Info")
 def validate_build(build: Path | str | None = None, dpv_dir: Path | str | None = None, *,
                    version: str | None = None) -> Outcome:
     """Validate one version of the built graph (ontology + that version's data; the primary by default) with the
-    SHACL shapes, quoting spans from that version's text when it is found: policykg.validate's Outcome."""
-    from ..config import locate_dpv_dir
-    from ..rdf_input import parse_rdf_files
-    from ..sources import read_policy_text
-    from ..store import read_manifest
-    from ..validate import load_dpv_graph, validate_graph
-    from ..versions import load_registry, locate_text
-    from .session import build_dir
+    SHACL shapes, quoting spans from that version's text when it is found: policykg.validate.shacl's Outcome."""
+    from policykg.analysis.session import build_dir
+    from policykg.config import locate_dpv_dir
+    from policykg.sources.rdf_files import parse_rdf_files
+    from policykg.sources.versions import load_registry, locate_text
+    from policykg.store.dataset import read_manifest
+    from policykg.text.capture import read_policy_text
+    from policykg.validate.shacl import load_dpv_graph, validate_graph
 
     out = build_dir(build)
     manifest = read_manifest(out)
@@ -112,7 +112,7 @@ def findings_pivot(table: pandas.DataFrame) -> pandas.DataFrame:
 
 def plot_findings(table: pandas.DataFrame, *, title: str = "What the shapes found: findings by provision") -> matplotlib.figure.Figure:
     """A heatmap of the findings: what each is about (rows, in full) x provision, numbers of findings in the cells."""
-    from .figures import plot_matrix
+    from policykg.analysis.figures import plot_matrix
 
     about = "what the finding is about"
     long = table.assign(findings=1).rename(columns={"focus_label": about})
@@ -127,8 +127,8 @@ def rule_sources(directory: Path | None = None) -> pandas.DataFrame:
     from rdflib import Graph
     from rdflib.namespace import OWL, RDF, RDFS, SH
 
-    from ..config import shapes_dir
-    from ..validate import available_shape_sets
+    from policykg.config import shapes_dir
+    from policykg.validate.shacl import available_shape_sets
 
     folder = directory or shapes_dir()
     records = []

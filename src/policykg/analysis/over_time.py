@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .labelling import label_index, version_of
-from .session import ALL, run, select_df
-from .tables import basis_sort_key
+from policykg.analysis.labelling import label_index, version_of
+from policykg.analysis.session import ALL, run, select_df
+from policykg.analysis.tables import basis_sort_key
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import matplotlib.figure
@@ -143,7 +143,7 @@ def plot_changes_by_basis(table: pandas.DataFrame, *, title: str = "Processes ad
     import numpy as np
     from matplotlib.figure import Figure
 
-    from .figures import wrap
+    from policykg.analysis.figures import wrap
 
     if table.empty:
         return _empty("The build holds no comparison yet (one version only): nothing has changed to show.", title)
@@ -169,7 +169,7 @@ def plot_items_gained(table: pandas.DataFrame, *, title: str = "Information item
     """Diverging bars of items_gained: items gained (right) and lost (left) per process, one panel per comparison."""
     from matplotlib.figure import Figure
 
-    from .figures import wrap
+    from policykg.analysis.figures import wrap
 
     if table.empty:
         return _empty("No process gained or lost information items between the versions the build holds.", title)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .labelling import label_index
-from .session import run, select_df
-from .tables import AUDIENCE_GROUPS, _keep, basis_sort_key
+from policykg.analysis.labelling import label_index
+from policykg.analysis.session import run, select_df
+from policykg.analysis.tables import AUDIENCE_GROUPS, _keep, basis_sort_key
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import matplotlib.figure
@@ -114,7 +114,7 @@ def plot_sankey(flows: pandas.DataFrame, *, title: str | None = None) -> matplot
     from matplotlib.patches import PathPatch, Rectangle
     from matplotlib.path import Path as MplPath
 
-    from .figures import PALETTE, wrap
+    from policykg.analysis.figures import PALETTE, wrap
 
     if flows.empty:
         fig = Figure(figsize=(8, 2), layout="constrained")

@@ -21,7 +21,7 @@ def figures(build: Path | None, out: Path) -> list[Path]:
     import matplotlib
 
     matplotlib.use("Agg")
-    from . import (
+    from policykg.analysis import (
         basis_by_audience_group,
         basis_matrix,
         changes_by_basis,
@@ -71,8 +71,8 @@ def query_page(build: Path | None, out: Path) -> Path:
     """Serve the build, run a competency question on the query page in headless Chromium, and shoot it."""
     from playwright.sync_api import sync_playwright
 
-    from ..queries import get_question
-    from .endpoint import running_endpoint
+    from policykg.analysis.endpoint import running_endpoint
+    from policykg.store.questions import get_question
 
     chromium = find_chromium()
     if chromium is None:

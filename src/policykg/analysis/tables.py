@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from ..labels import GDPR_LABELS
-from ..namespaces import EU_GDPR, PKO, PREFIXES
-from .labelling import basis_code, label_index
-from .session import dataset_graphs, run, select_df
+from policykg.analysis.labelling import basis_code, label_index
+from policykg.analysis.session import dataset_graphs, run, select_df
+from policykg.iris import PREFIXES
+from policykg.labels import GDPR_LABELS
+from policykg.namespaces import EU_GDPR, PKO
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas
@@ -57,7 +58,7 @@ def resolve_audience(value: str) -> str:
     name = GROUP_ALIASES.get(value.strip().lower(), value.strip().lower())
     if name in AUDIENCE_GROUPS:
         return AUDIENCE_GROUPS[name]
-    from .labelling import AUDIENCE_SHORT
+    from policykg.analysis.labelling import AUDIENCE_SHORT
 
     for iri, short in AUDIENCE_SHORT.items():
         if short == name:
@@ -201,7 +202,7 @@ def matrix_long(matrix: pandas.DataFrame) -> pandas.DataFrame:
 def audience_groups(store: pyoxigraph.Store, *, version: str | None = None) -> pandas.DataFrame:
     """Competency question cq09 with labels: for minors, adults and people without an account, each process that
     applies to them and its legal bases."""
-    from .labelling import add_labels
+    from policykg.analysis.labelling import add_labels
 
     df = select_df(store, "cq09", version=version)
     df = add_labels(df, store, version=version)
@@ -241,7 +242,8 @@ def audience_comparison(store: pyoxigraph.Store, *, version: str | None = None) 
 
 def graph_summary(store: pyoxigraph.Store, *, version: str | None = None) -> dict[str, int]:
     """Headline counts of one version (the primary by default): triples, processes, purposes, items, spans ..."""
-    from .session import GRAPH_BASE, ONTOLOGY_GRAPH, primary_version
+    from policykg.analysis.session import primary_version
+    from policykg.iris import GRAPH_BASE, ONTOLOGY_GRAPH
 
     name = version or primary_version(store)
     counts: dict[str, int] = {}
@@ -268,15 +270,15 @@ def graph_summary(store: pyoxigraph.Store, *, version: str | None = None) -> dic
 
 
 def _count(store: pyoxigraph.Store, sparql: str, graphs: list[str] | None) -> int:
-    from ..namespaces import sparql_prefixes
-    from .session import _run
+    from policykg.iris import sparql_prefixes
+    from policykg.store.views import run_on
 
-    return int(_run(store, sparql_prefixes() + sparql, graphs).rows[0]["n"][1])
+    return int(run_on(store, sparql_prefixes() + sparql, graphs).rows[0]["n"][1])
 
 
 def versions_summary(store: pyoxigraph.Store) -> dict[str, dict[str, int]]:
     """graph_summary of every version the store holds, oldest first: {version: counts}."""
-    from .session import version_names
+    from policykg.analysis.session import version_names
 
     return {name: graph_summary(store, version=name) for name in version_names(store)}
 

@@ -1,0 +1,44 @@
+"""Build stage: turn one version's checked sources into its data graph (rdflib).
+
+`compile_version` runs the notice and the processes writers over models already checked against the schema
+(`schema.py`); terms and spans are checked as they are resolved (`terms.Resolver`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+from policykg.encode.notice import write_notice, write_spans
+from policykg.encode.processes import write_processes
+from policykg.encode.target import Target
+from policykg.encode.terms import Resolver
+from policykg.errors import SourceError
+from policykg.namespaces import DPV_FAMILIES, bind_prefixes, version_namespace
+from policykg.sources.load import VersionSources
+from policykg.text.capture import PolicyText
+
+
+def compile_version(sources: VersionSources, ontology: Graph, ontology_path: Path, text: PolicyText | None,
+                    dpv_terms: frozenset[str] | None) -> Graph:
+    """Compile one version's notice.yaml and processes.yaml into its data graph; SourceError on any defect."""
+    graph = Graph()
+    bind_prefixes(graph)
+    target = Target(graph, version_namespace(sources.version.name),
+                    Resolver(ontology, text, dpv_terms, ontology_path), sources.version,
+                    sources.notice_path, sources.processes_path)
+    written = write_notice(target, sources.notice)
+    write_processes(target, sources.processes, written)
+    write_spans(target, written.sections)
+    return graph
+
+
+def check_dpv_iris(graph: Graph, dpv_terms: frozenset[str] | None, path: Path) -> None:
+    """Every IRI in a DPV namespace must be a DPV 2.3 term."""
+    if dpv_terms is None:
+        return
+    namespaces = tuple(str(ns) for ns, _ in DPV_FAMILIES.values())
+    for node in graph.all_nodes():
+        if isinstance(node, URIRef) and str(node).startswith(namespaces) and str(node) not in dpv_terms:
+            raise SourceError(f"{node} is not a DPV 2.3 term", path=path)

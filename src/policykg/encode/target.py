@@ -1,0 +1,43 @@
+"""Where one version's triples go while it is encoded: its graph, namespace and term resolver."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import PROV
+
+from policykg.encode.terms import Resolver
+from policykg.sources.versions import Version
+
+EN = "en"
+
+
+@dataclass
+class Target:
+    """Where one version's triples go: its graph, namespace and resolver, and the files being read."""
+
+    graph: Graph
+    ns: Namespace
+    resolver: Resolver
+    version: Version
+    notice_path: Path
+    processes_path: Path
+
+    def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
+        """Add one triple."""
+        self.graph.add((s, p, o))
+
+    def text(self, value: str) -> Literal:
+        """An English literal."""
+        return Literal(value, lang=EN)
+
+    def span(self, value: object, *, file: Path, line: int) -> URIRef:
+        """Check a span and return its IRI in this version."""
+        return self.ns[f"span/{self.resolver.span(value, file=file, line=line).slug}"]
+
+    def derive(self, subject: URIRef, spans: list[URIRef]) -> None:
+        """subject prov:wasDerivedFrom each span."""
+        for span in spans:
+            self.add(subject, PROV.wasDerivedFrom, span)
