@@ -23,7 +23,8 @@ sys.path.insert(0, str(HERE))
 from bench_endpoint import SIMPLE_MIX  # noqa: E402
 
 from policykg.config import default_build_dir, locate_dpv_dir  # noqa: E402
-from policykg.store.pool import QueryJob, QueryOutcome, QueryPool, QueryTimeout, execute_job  # noqa: E402
+from policykg.store.jobs import QueryJob, QueryOutcome, QueryTimeout, execute_job  # noqa: E402
+from policykg.store.pool import QueryPool  # noqa: E402
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 

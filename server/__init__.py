@@ -26,14 +26,17 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["policykg"] = state
     atexit.register(state.close)
 
-    from . import downloads, errors, health, hooks, pages, query_page, sparql
+    from . import errors, health, hooks
+    from .pages import downloads, query_page
+    from .pages import resources as pages
+    from .protocol import sparql
 
     errors.register(app)
     hooks.register(app)
     for module in (sparql, downloads, health, pages, query_page):
         app.register_blueprint(module.bp)
     pages.register_instance_routes(app, [v["name"] for v in state.manifest.versions] if state.manifest else [])
-    from .fastlane import FastLane
+    from .protocol.fastlane import FastLane
 
     app.wsgi_app = FastLane(app.wsgi_app, state, app.config)  # type: ignore[method-assign]
     return app

@@ -7,9 +7,9 @@ import logging
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from policykg.store.pool import QueryTimeout, WorkerCrashed
+from policykg.store.jobs import QueryTimeout, WorkerCrashed
 
-from .execution import QueryFailed
+from .protocol.execution import QueryFailed
 
 log = logging.getLogger("policykg.server")
 

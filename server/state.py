@@ -13,9 +13,9 @@ from policykg.store.dataset import Manifest, dataset_version, locate_dataset_fil
 from policykg.store.disk import ensure_disk_store
 from policykg.store.pool import QueryPool
 
-from .backends import Backend, EmbeddedBackend, RemoteBackend
-from .cache import Memo, ResponseCache
-from .guard import inspection_memo_info
+from .backend.backends import Backend, EmbeddedBackend, RemoteBackend
+from .backend.guard import inspection_memo_info
+from .protocol.cache import Memo, ResponseCache
 
 log = logging.getLogger("policykg.server")
 

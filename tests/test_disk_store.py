@@ -28,12 +28,13 @@ from policykg.store.disk import (
     ServedStore,
     default_cache_dir,
     ensure_disk_store,
-    names_graphs,
     open_disk_store,
     store_key,
 )
-from policykg.store.pool import PoolUnavailable, QueryPool
+from policykg.store.jobs import PoolUnavailable
+from policykg.store.pool import QueryPool
 from policykg.store.questions import load_questions
+from policykg.store.sparql_lexer import names_graphs
 from server_fixture import free_port, policykg_command, poll, stop, wait_for
 
 QUESTIONS = load_questions()

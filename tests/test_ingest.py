@@ -13,7 +13,8 @@ from policykg.cli.main import main
 from policykg.errors import SourceError
 from policykg.ingest.ingest import ingest
 from policykg.ingest.phrases import FUZZY, build_phrase_table, dump_phrase_table, load_phrases
-from policykg.sources.schema import Process, validate_data
+from policykg.sources.schema import validate_data
+from policykg.sources.schema_versions import Process
 from policykg.sources.versions import load_registry, locate_text
 from policykg.sources.yaml_io import read_yaml
 from policykg.text.words import normalise

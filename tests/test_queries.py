@@ -18,12 +18,12 @@ from policykg.store.questions import (
     from_sparql_csv,
     from_sparql_json,
     get_question,
-    is_ordered,
     load_questions,
     question_of,
     run_question,
     to_dataframe,
 )
+from policykg.store.sparql_lexer import is_ordered
 
 #: The number of competency questions: change it only together with adding or removing a question.
 EXPECTED_QUESTIONS = 52

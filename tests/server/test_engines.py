@@ -12,8 +12,8 @@ import pyoxigraph as ox
 import pytest
 
 from policykg.server import create_app
-from policykg.server.engines import ENGINE_NAMES, ENGINES, detect, stopped_at_time_limit
-from policykg.server.normalise import as_ask, read_graph, read_results
+from policykg.server.backend.engines import ENGINE_NAMES, ENGINES, detect, stopped_at_time_limit
+from policykg.server.backend.normalise import as_ask, read_graph, read_results
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -249,7 +249,7 @@ def test_readers_accept_what_engines_send_and_refuse_what_is_not_results():
     assert read_results(xml, "application/sparql-results+xml").rows[0]["b"]["value"] == "true"
     turtle = b"@prefix a: <http://e/> .\n_:b1 a:p a:o .\n@prefix b: <http://f/> .\n_:b1 a:p a:o .\n_:b1 b:q 1 ."
     assert len(read_graph(turtle, "text/turtle")) == 2  # mid-document @prefix read, the duplicate dropped
-    from policykg.server.normalise import BadAnswer
+    from policykg.server.backend.normalise import BadAnswer
 
     for body, media in [(b"{", "application/sparql-results+json"), (b"<html/>", "application/sparql-results+xml"),
                         (b"s,p\n", "text/csv"), (b"<a> <b> .", "application/n-triples")]:

@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from policykg.server.guard import Refused, inspect_query, tokens
-from policykg.server.negotiation import best_media_type
+from policykg.server.backend.guard import Refused, inspect_query
+from policykg.server.protocol.negotiation import best_media_type
+from policykg.store.sparql_lexer import tokens
 
 
 @pytest.mark.parametrize("query, form", [
@@ -65,8 +66,9 @@ def test_best_media_type(header, offers, expected):
 
 import pyoxigraph as ox  # noqa: E402
 
-from policykg.server.guard import NotStandard, check_standard, shape  # noqa: E402
-from policykg.store.pool import parse_only  # noqa: E402
+from policykg.server.backend.guard import NotStandard, shape  # noqa: E402
+from policykg.server.backend.standard import check_standard  # noqa: E402
+from policykg.store.jobs import parse_only  # noqa: E402
 
 
 def in_process(probe: str):
@@ -204,7 +206,8 @@ PFX = "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> PREFIX e: <http
     ("SELECT * { ?s ?p ?o FILTER(<http://e/f>(?o)) }", ["http://e/f"]),
 ])
 def test_function_calls_are_told_from_collections(query, calls):
-    from policykg.server.guard import _prologue, function_calls
+    from policykg.server.backend.guard import _prologue
+    from policykg.server.backend.standard import function_calls
 
     toks = tokens(PFX + query)
     prologue = _prologue(toks)

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
+from policykg.cli.publish import register as add_publish_parser
 from policykg.config import queries_dir
 from policykg.server import create_app
 from policykg.store.dataset import DPV_TURTLE_FILES, read_manifest
-from policykg.cli.publish import register as add_publish_parser
 from policykg.store.publish import publish
 from server_fixture import RUNAWAY_QUERY
 

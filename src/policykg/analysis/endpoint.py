@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas
 
 #: The server modules `policykg serve` needs (checked without starting anything by endpoint_available).
-_SERVER_CHECK = "import policykg.server as s, policykg.cli.serve; s.create_app; import policykg.server.state, policykg.server.pages"
+_SERVER_CHECK = "import policykg.server as s, policykg.cli.serve; s.create_app; import policykg.server.state, policykg.server.pages.resources"
 
 
 def endpoint_available() -> bool:

@@ -95,6 +95,7 @@ def query_page(build: Path | None, out: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Redraw the figures and the query page into --out; return the exit code."""
     parser = argparse.ArgumentParser(prog="python -m policykg.analysis.screenshots", description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("docs/img"), help="folder to write into (default docs/img)")
     parser.add_argument("--build-dir", type=Path, default=None, help="the build (default ./build or $POLICYKG_BUILD_DIR)")

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from policykg.encode.terms import CURIE_PREFIXES
 from policykg.namespaces import version_namespace
 from policykg.sources.load import VersionSources
-from policykg.sources.schema import CURATE_TERM, NoticeFile, Process
+from policykg.sources.schema_notice import NoticeFile
+from policykg.sources.schema_types import CURATE_TERM
+from policykg.sources.schema_versions import Process
 from policykg.text.capture import PolicyText
 
 

@@ -50,7 +50,8 @@ def notice_lineage_iri(jurisdiction: str) -> URIRef:
 
 def read_overrides(registry: Registry) -> tuple[list[Pair], list[Pair]]:
     """The revision and counterpart pairs stated in data/links.yaml (checked against its schema)."""
-    from policykg.sources.schema import LinksFile, validate_yaml
+    from policykg.sources.schema import validate_yaml
+    from policykg.sources.schema_versions import LinksFile
 
     path = registry.path.parent / LINKS_FILE
     if not path.is_file():

@@ -11,7 +11,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 from policykg.encode.target import Target
 from policykg.errors import SourceError
 from policykg.namespaces import DPV, EU_GDPR, OA, PKO, SPDX
-from policykg.sources.schema import NoticeFile
+from policykg.sources.schema_notice import NoticeFile
 
 ALL_BASES = tuple(EU_GDPR[f"A6-1-{x}"] for x in "abcdef")
 

@@ -13,7 +13,7 @@ from policykg.encode.notice import Written
 from policykg.encode.target import Target
 from policykg.errors import SourceError
 from policykg.namespaces import DPV, PKO
-from policykg.sources.schema import Process
+from policykg.sources.schema_versions import Process
 from policykg.text.markdown import plain_text
 
 #: Short names of the Art. 6(1) bases, for labels that tell apart rows sharing a title.

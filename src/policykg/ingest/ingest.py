@@ -249,7 +249,9 @@ def draft_sources(text: PolicyText, registry: Registry, jurisdiction: str | None
     from datetime import date
 
     from policykg.sources.load import VersionSources
-    from policykg.sources.schema import NoticeFile, ProcessesFile, validate_data
+    from policykg.sources.schema import validate_data
+    from policykg.sources.schema_notice import NoticeFile
+    from policykg.sources.schema_versions import ProcessesFile
     from policykg.sources.versions import Version
     from policykg.sources.yaml_io import parse_yaml
 

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policykg.errors import SourceError
-from policykg.sources.schema import NoticeFile, Process, ProcessesFile, validate_yaml
+from policykg.sources.schema import validate_yaml
+from policykg.sources.schema_notice import NoticeFile
+from policykg.sources.schema_versions import Process, ProcessesFile
 from policykg.sources.versions import Version
 
 #: The file `policykg ingest` leaves in a version's folder while something is left to curate.

@@ -98,7 +98,8 @@ def _date(value: object, path: Path, line: int | None, key: str) -> date:
 def load_registry(data_root: Path | None = None) -> Registry:
     """Read data/versions.yaml (checked against its schema) into a Registry."""
     from policykg.config import data_root as default_root
-    from policykg.sources.schema import VersionsFile, validate_yaml
+    from policykg.sources.schema import validate_yaml
+    from policykg.sources.schema_versions import VersionsFile
 
     root = Path(data_root) if data_root else default_root()
     path = root / "versions.yaml"

@@ -20,7 +20,6 @@ import fcntl
 import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -35,6 +34,7 @@ import pyoxigraph as ox
 from policykg.digest import sha256_file
 from policykg.errors import MissingResourceError, PolicyKGError
 from policykg.store.dataset import DATASET_FILE, fill_store, locate_dataset_files
+from policykg.store.sparql_lexer import names_graphs
 
 #: Changes whenever what the store holds or how it is laid out changes (part of the key).
 STORE_FORMAT = "policykg-disk-store/2 primary-default default-dump"
@@ -42,26 +42,9 @@ INFO_FILE = "store.json"
 DB_DIR = "db"
 #: The store's default graph as N-Quads, which each query process loads into memory.
 DEFAULT_FILE = "default.nq"
-#: What cannot hold a keyword: strings, IRIs, comments and escaped characters of local names (each read whole).
-_NOT_KEYWORDS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-                           r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*|\\.',
-                           re.DOTALL)
-#: A run of word characters holding GRAPH or FROM (Oxigraph reads `1GRAPH` and `trueGRAPH` as two tokens) that is
-#: not part of a prefixed name (after `:`) or a variable (after `?`/`$`).
-_GRAPH_KEYWORD = re.compile(r"(?<![:?$\w])\w*(?:graph|from)", re.IGNORECASE)
-
-
-def names_graphs(sparql: str) -> bool:
-    """Whether a query may read more than the default graph: GRAPH or FROM anywhere outside strings, IRIs, comments,
-    prefixed names and variables, or a \\u escape (conservative: false only when neither keyword can be there)."""
-    if "\\u" in sparql or "\\U" in sparql:
-        return True
-    return _GRAPH_KEYWORD.search(_NOT_KEYWORDS.sub(" ", sparql)) is not None
 HOLD_FILE = "hold.lock"
 BUILD_LOCK = ".lock"
 TMP_PREFIX = ".tmp-"
-
-
 @dataclass
 class DiskStore:
     """A complete on-disk store, held (kept from being pruned) until release()."""

@@ -18,207 +18,26 @@ overflow its stack; so even parsing an untrusted query happens in a killable pro
 
 from __future__ import annotations
 
-import argparse
-import ctypes
 import logging
 import math
 import os
 import queue
-import resource
 import select
-import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import IO, cast
+
+from policykg.store.jobs import PoolUnavailable, QueryJob, QueryOutcome, QueryTimeout, WorkerCrashed
 
 log = logging.getLogger("policykg.store.pool")
 
 
-class QueryTimeout(Exception):
-    """The query did not finish in time (or no worker became free in time)."""
-
-
-class WorkerCrashed(Exception):
-    """The worker died while running the query (e.g. it exceeded its memory limit)."""
-
-
-class PoolUnavailable(Exception):
-    """The pool could not start its workers."""
-
-
-@dataclass(frozen=True)
-class QueryJob:
-    """What a worker runs: the query, the protocol dataset, and the acceptable output formats."""
-
-    query: str
-    default_graph_uris: tuple[str, ...] = ()
-    named_graph_uris: tuple[str, ...] = ()
-    results_format: str | None = "json"
-    graph_format: str | None = "turtle"
-    max_result_bytes: int = 50 * 1024 * 1024
-    union_default_graph: bool = True
-    #: Only parse (and plan) the query, never read a solution: the answer is ok or syntax.
-    parse_only: bool = False
-    #: The IRI relative IRIs in the query resolve against (the endpoint's URL); None: relative IRIs are errors.
-    base_iri: str | None = None
-
-
-@dataclass(frozen=True)
-class QueryOutcome:
-    """A backend's answer. status: ok | syntax | error | too_large | not_acceptable (and, from a remote engine,
-    truncated | backend_error); headers: response headers the client should see with it."""
-
-    status: str
-    body: bytes = b""
-    format_key: str = ""
-    kind: str = ""
-    message: str = ""
-    headers: tuple[tuple[str, str], ...] = ()
-
-
-class ResultTooLarge(Exception):
-    """A CappedBuffer was asked to grow beyond its limit."""
-
-
 class _WorkerDied(Exception):
     """The worker process went away (or answered garbage) while running a job."""
-
-
-class CappedBuffer:
-    """A binary writer that refuses to grow beyond a limit (so huge results stop early)."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.parts: list[bytes] = []
-        self.size = 0
-        self.overflowed = False
-
-    def write(self, data: bytes) -> int:
-        self.size += len(data)
-        if self.size > self.limit:
-            self.overflowed = True
-            raise ResultTooLarge()
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        """Nothing to flush: the parts stay in memory."""
-
-    def getvalue(self) -> bytes:
-        return b"".join(self.parts)
-
-
-#: The base the parse-only probe is read against: relative IRIs are resolved against the endpoint's URL when the
-#: query is run, so any absolute base will do for telling whether it parses.
-PARSE_BASE = "http://localhost/sparql"
-
-
-def parse_only(store, text: str) -> QueryOutcome:
-    """Have pyoxigraph parse and plan a query without reading any solution: ok, or syntax with its message.
-
-    Store.query plans the query and evaluates it up to its first solution, so `text` must be a probe that makes
-    evaluation empty (server/guard.py wraps the WHERE group in { { ... } FILTER(false) }); calls to functions
-    pyoxigraph does not know are not errors here (the guard reads those itself).
-    """
-    try:
-        store.query(text, base_iri=PARSE_BASE)
-    except SyntaxError as exc:
-        return QueryOutcome("syntax", message=str(exc))
-    except Exception as exc:  # noqa: BLE001 - planning errors (unknown functions) are not syntax errors
-        return QueryOutcome("ok", message=str(exc))
-    return QueryOutcome("ok")
-
-
-def execute_job(store, job: QueryJob) -> QueryOutcome:
-    """Run one job against a store and serialize the result (used in the worker process)."""
-    import pyoxigraph as ox
-
-    from policykg.store.dataset import query
-    from policykg.store.formats import BY_KEY, GRAPH, RESULTS
-
-    if job.parse_only:
-        return parse_only(store, job.query)
-    try:
-        result = query(
-            store, job.query, default_graph_uris=job.default_graph_uris, named_graph_uris=job.named_graph_uris,
-            union_default_graph=job.union_default_graph, base_iri=job.base_iri,
-        )
-    except SyntaxError as exc:
-        return QueryOutcome("syntax", message=str(exc))
-    except Exception as exc:  # noqa: BLE001 - evaluation errors are reported to the client as text
-        return QueryOutcome("error", message=str(exc))
-    kind = GRAPH if isinstance(result, ox.QueryTriples) else RESULTS
-    key = job.graph_format if kind == GRAPH else job.results_format
-    if key is None:
-        return QueryOutcome("not_acceptable", kind=kind)
-    buffer = CappedBuffer(job.max_result_bytes)
-    out = cast("IO[bytes]", buffer)  # all serialize() uses of it are write()
-    try:
-        if isinstance(result, ox.QueryTriples):
-            result.serialize(out, BY_KEY[key].rdf_format())
-        else:
-            result.serialize(out, BY_KEY[key].results_format())
-    except Exception as exc:  # noqa: BLE001
-        if buffer.overflowed:
-            return QueryOutcome("too_large", kind=kind, message=f"the result is larger than {job.max_result_bytes} bytes")
-        return QueryOutcome("error", kind=kind, message=str(exc))
-    return QueryOutcome("ok", body=buffer.getvalue(), format_key=key, kind=kind)
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to kill this process when its parent exits (best effort; no-op elsewhere)."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-
-
-def _worker_main(conn: Connection, build_dir: str | None, dpv_dir: str | None, memory_limit: int | None,
-                 parent: int, store_path: str | None = None) -> None:
-    """Worker process body: open or load the store (an empty one without a build folder), then answer jobs until the
-    socket closes."""
-    _die_with_parent()
-    if os.getppid() != parent:
-        return
-    if memory_limit:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-    try:
-        store, quads = _open_store(build_dir, dpv_dir, store_path)
-    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        conn.send(("failed", str(exc)))
-        return
-    conn.send(("ready", quads))
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        conn.send(execute_job(store, job))
-
-
-def _open_store(build_dir: str | None, dpv_dir: str | None, store_path: str | None) -> tuple[object, int]:
-    """A worker's store and its quad count: the on-disk store read-only, the build loaded in memory, or empty."""
-    if store_path is not None:
-        from policykg.store.disk import open_disk_store
-
-        return open_disk_store(Path(store_path))
-    if build_dir is None:
-        import pyoxigraph as ox
-
-        return ox.Store(), 0
-    from policykg.store.dataset import load_store
-
-    store = load_store(Path(build_dir), Path(dpv_dir) if dpv_dir else None, primary_default=True)
-    return store, len(store)
 
 
 class _Worker:
@@ -296,7 +115,7 @@ class QueryPool:
 
     def _spawn(self) -> _Worker:
         parent_sock, child_sock = socket.socketpair()
-        command = [sys.executable, "-m", "policykg.store.pool", "--fd", str(child_sock.fileno()),
+        command = [sys.executable, "-m", "policykg.store.worker", "--fd", str(child_sock.fileno()),
                    "--parent", str(os.getpid())]
         command += ["--build-dir", str(self.build_dir)] if self.build_dir else ["--empty"]
         if self.dpv_dir:
@@ -448,27 +267,3 @@ class QueryPool:
             self._all.clear()
         for worker in workers:
             worker.kill()
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Worker entry point: `python -m policykg.store.pool --fd N --build-dir DIR ...` (started by QueryPool)."""
-    parser = argparse.ArgumentParser(prog="python -m policykg.store.pool")
-    parser.add_argument("--fd", type=int, required=True)
-    parser.add_argument("--build-dir", default=None)
-    parser.add_argument("--empty", action="store_true", help="no dataset: an empty store, for parsing queries")
-    parser.add_argument("--dpv-dir", default=None)
-    parser.add_argument("--store", default=None, help="open this on-disk store read-only instead of loading the build")
-    parser.add_argument("--memory-limit", type=int, default=None)
-    parser.add_argument("--parent", type=int, required=True)
-    args = parser.parse_args(argv)
-    if not args.build_dir and not args.empty:
-        parser.error("--build-dir or --empty is required")
-    _worker_main(Connection(args.fd), args.build_dir, args.dpv_dir, args.memory_limit, args.parent, args.store)
-    return 0
-
-
-if __name__ == "__main__":
-    # Re-import under the real module name so pickled QueryJob/QueryOutcome classes resolve in both processes.
-    from policykg.store.pool import main as _main
-
-    sys.exit(_main())

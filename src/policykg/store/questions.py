@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policykg.errors import PolicyKGError
+from policykg.store.sparql_lexer import is_ordered
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas
@@ -36,8 +37,6 @@ _REQUIRES = re.compile(r"^#\s*requires:\s*(.+)$", re.MULTILINE)
 _DATASET = re.compile(r"^#\s*dataset:\s*(\S+)", re.MULTILINE)
 _TOPIC = re.compile(r"^#\s*topic:\s*(.+?)\s*$", re.MULTILINE)
 _CONCATENATED = re.compile(r"^#\s*concatenated:\s*(.+)$", re.MULTILINE)
-_ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
-_STRINGS_AND_COMMENTS = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>|#[^\n]*")
 
 #: A term as the SPARQL JSON results format writes it: type, value and (for literals) datatype or xml:lang.
 Term = tuple[str, str, str]
@@ -108,11 +107,6 @@ def question_of(text: str) -> str:
         if stripped:
             break
     return ""
-
-
-def is_ordered(text: str) -> bool:
-    """True when the query (outside comments, strings and IRIs) has an ORDER BY."""
-    return bool(_ORDER_BY.search(_STRINGS_AND_COMMENTS.sub(" ", text)))
 
 
 def load_question(path: Path) -> CompetencyQuestion:

@@ -23,6 +23,7 @@ from policykg.text.rows import Item, Row
 
 
 def next_content(lines: list[Line], i: int) -> int:
+    """The index of the next non-blank line after line i."""
     j = i + 1
     while j < len(lines) and not lines[j].raw.strip():
         j += 1
@@ -59,6 +60,7 @@ def _is_basis_line(line: Line) -> bool:
 
 
 def read_blocks(lines: list[Line], text: str, path: Path | None) -> tuple[list[Piece], list[Row]]:
+    """The basis headings and rows of a legal-basis section in the headed-block layout."""
     bases: list[Piece] = []
     starts: list[tuple[int, Piece]] = []
     in_categories = False

@@ -89,6 +89,7 @@ def basis_key(line: str) -> str | None:
 
 
 def split_lines(text: str) -> list[Line]:
+    """The text's lines with their numbers, offsets and folded copies (CRLF read as a line break)."""
     out, pos = [], 0
     for number, chunk in enumerate(text.splitlines(keepends=True), start=1):
         raw = chunk.rstrip("\r\n")
@@ -98,6 +99,7 @@ def split_lines(text: str) -> list[Line]:
 
 
 def text_error(message: str, path: Path | None, line: int | None) -> SourceError:
+    """A SourceError naming the policy text (or '<policy text>') and the line."""
     return SourceError(message, path=path or "<policy text>", line=line)
 
 

@@ -36,6 +36,7 @@ def _cells(line: Line, text: str) -> list[Piece]:
 
 
 def read_tables(lines: list[Line], text: str, path: Path | None) -> tuple[list[Piece], list[Row]]:
+    """The basis headings and rows of a legal-basis section in the table layout."""
     bases: list[Piece] = []
     rows: list[Row] = []
     roles: list[str] = []

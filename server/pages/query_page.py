@@ -10,7 +10,7 @@ from policykg.labels import GDPR_LABELS
 from policykg.namespaces import EU_GDPR
 from policykg.store.labels import AUDIENCE_SHORT
 
-from . import execution
+from ..protocol import execution
 from .downloads import published_names
 
 bp = Blueprint("query_page", __name__)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from policykg.iris import ONTOLOGY_GRAPH, SITE
 from policykg.text.markdown import reading_text
 
-from .execution import select_rows
+from ..protocol.execution import select_rows
 
 LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel>"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

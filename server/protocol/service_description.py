@@ -10,8 +10,8 @@ from flask import Response, request
 from policykg.iris import DPV_GRAPH, ONTOLOGY_GRAPH
 from policykg.store.formats import BY_KEY, GRAPH, RESULT_FORMATS
 
+from ..errors import plain
 from . import execution
-from .errors import plain
 from .negotiation import UnknownFormat, negotiate
 
 SD_PREFIXES = {"sd": "http://www.w3.org/ns/sparql-service-description#", "void": "http://rdfs.org/ns/void#",

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 from flask import current_app, has_request_context, request
 
-from policykg.store.pool import QueryJob, QueryOutcome
+from policykg.store.jobs import QueryJob, QueryOutcome
 
+from ..backend.guard import QueryInfo, inspect_query
+from ..backend.standard import check_standard
+from ..state import ServerState
 from .cache import CachedResponse
-from .guard import QueryInfo, check_standard, inspect_query
-from .state import ServerState
 
 
 class QueryFailed(Exception):

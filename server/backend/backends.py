@@ -17,7 +17,8 @@ from typing import Protocol
 
 from policykg.store.disk import DiskStore
 from policykg.store.formats import GRAPH, RESULTS
-from policykg.store.pool import QueryJob, QueryOutcome, QueryPool, QueryTimeout, ResultTooLarge
+from policykg.store.jobs import QueryJob, QueryOutcome, QueryTimeout, ResultTooLarge
+from policykg.store.pool import QueryPool
 
 from .engines import ENGINE_NAMES, ENGINES, Engine, detect, row_cap_header, stopped_at_time_limit
 from .guard import shape

@@ -25,11 +25,11 @@ from werkzeug.wsgi import get_host
 
 from policykg.store.formats import BY_KEY, GRAPH, RESULTS
 
+from ..backend.guard import QueryInfo
+from ..hooks import DEFAULT_HEADERS, access_log
+from ..state import ServerState
 from .execution import PREFETCHED, admit, cache_key, run
-from .guard import QueryInfo
-from .hooks import DEFAULT_HEADERS, access_log
 from .negotiation import UnknownFormat, negotiate
-from .state import ServerState
 
 FORM = "application/x-www-form-urlencoded"
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]

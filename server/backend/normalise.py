@@ -23,7 +23,7 @@ from typing import IO, cast
 import pyoxigraph as ox
 
 from policykg.store.formats import BY_KEY
-from policykg.store.pool import CappedBuffer, ResultTooLarge
+from policykg.store.jobs import CappedBuffer, ResultTooLarge
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

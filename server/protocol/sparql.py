@@ -8,11 +8,11 @@ import time
 from flask import Blueprint, Response, g, request
 
 from policykg.store.formats import BY_KEY, GRAPH, RESULTS, formats_for
-from policykg.store.pool import QueryTimeout, WorkerCrashed
+from policykg.store.jobs import QueryTimeout, WorkerCrashed
 
+from ..backend.guard import NotStandard, Refused, inspect_update
+from ..errors import plain
 from . import execution
-from .errors import plain
-from .guard import NotStandard, Refused, inspect_update
 from .negotiation import UnknownFormat, negotiate
 from .service_description import endpoint_url, service_description
 

@@ -12,9 +12,9 @@ from policykg.digest import sha256_file
 from policykg.iris import PREFIXES
 from policykg.store.formats import GRAPH
 
-from . import execution
-from .errors import plain
-from .negotiation import UnknownFormat, best_media_type, negotiate
+from ..errors import plain
+from ..protocol import execution
+from ..protocol.negotiation import UnknownFormat, best_media_type, negotiate
 
 bp = Blueprint("downloads", __name__)
 

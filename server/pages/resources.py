@@ -11,10 +11,10 @@ from flask import Blueprint, Flask, Response, render_template, request, send_fil
 from policykg.iris import ONTOLOGY_GRAPH, ONTOLOGY_IRI, PREFIXES, SITE, compact_iri
 from policykg.store.formats import GRAPH_FORMATS, by_name
 
-from . import execution
+from ..errors import plain
+from ..protocol import execution
+from ..protocol.negotiation import best_media_type
 from .describe import DESCRIPTIONS, LABELS, RDF_TYPE, _iri, describe, ontology_terms
-from .errors import plain
-from .negotiation import best_media_type
 
 #: First path segments of instance IRIs that are not a version name.
 SHARED_SPACES = ("lineage", "changes", "dataset")

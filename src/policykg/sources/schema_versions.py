@@ -1,0 +1,127 @@
+"""Schemas of data/versions.yaml, processes.yaml and data/links.yaml."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import (
+    Field,
+    RootModel,
+    StrictInt,
+)
+
+from policykg.sources.schema_types import Curie, Model, Sha256, Slug, SpanValue, Text
+
+
+class TextRef(Model):
+    """The policy text of a version: its file name and sha256."""
+
+    file: Text
+    sha256: Sha256
+
+
+class Capture(Model):
+    """Where and when a text was captured."""
+
+    date: date
+    from_: Text = Field(alias="from")
+
+
+class VersionEntry(Model):
+    """One encoded version."""
+
+    name: Slug
+    jurisdiction: Literal["uk", "eu"]
+    label: Text
+    effective: date
+    text: TextRef
+    captured: Capture | None = None
+
+
+class VersionsFile(Model):
+    """data/versions.yaml."""
+
+    primary: Slug
+    versions: list[VersionEntry] = Field(min_length=1)
+
+
+# --- data/<version>/processes.yaml --------------------------------------------------------------------------
+
+class Interest(Model):
+    """A legitimate interest a row relies on, with the span that states it."""
+
+    interest: Curie
+    span: SpanValue
+
+
+class DataEntry(Model):
+    """One listed line of a row's information column: the items it names, its category and qualifier."""
+
+    items: list[Curie] = Field(min_length=1)
+    under: Curie
+    span: SpanValue
+    qualifier: Text | None = None
+
+
+class Exclusion(Model):
+    """Something a row (or the notice, for a row) says is not done: a purpose, with which data (all data if none)."""
+
+    purpose: Curie
+    data: list[Curie] = Field(default_factory=list)
+    span: SpanValue
+
+
+class DerivedData(Model):
+    """Personal data a row's processing produces rather than lists (e.g. biometric data from face analysis)."""
+
+    items: list[Curie] = Field(min_length=1)
+    span: SpanValue
+
+
+class Process(Model):
+    """One row of the legal-basis section."""
+
+    id: Slug
+    title: Text
+    description: Text
+    title_span: tuple[StrictInt, StrictInt]
+    row_span: SpanValue
+    basis: list[Curie] = Field(min_length=1)
+    audience: Curie
+    audience_span: SpanValue | None = None
+    purposes: list[Curie] = Field(min_length=1)
+    processing: list[Curie] = Field(min_length=1)
+    recipients: list[Slug] = Field(default_factory=list)
+    interests: list[Interest] = Field(default_factory=list)
+    excludes: list[Exclusion] = Field(default_factory=list)
+    derived: list[DerivedData] = Field(default_factory=list)
+    data: list[DataEntry] = Field(min_length=1)
+    modality: Literal["possible", "stated"] | None = None
+    note: Text | None = None
+
+
+class ProcessesFile(RootModel[list[Process]]):
+    """data/<version>/processes.yaml: the rows in the policy's order."""
+
+
+# --- data/links.yaml ---------------------------------------------------------------------------------------
+
+class LinkEntry(Model):
+    """Two processes that are the same processing, given as <version>/<process id>, and why."""
+
+    old: Text
+    new: Text
+    reason: Text
+    title: Text | None = None  # the new row's title, so `policykg ingest` can match it before it has its id
+
+
+class LinksFile(Model):
+    """data/links.yaml: what process ids cannot say (renames; UK <-> EU counterparts)."""
+
+    revisions: list[LinkEntry] = Field(default_factory=list)
+    counterparts: list[LinkEntry] = Field(default_factory=list)
+
+
+# --- data/<version>/notice.yaml -----------------------------------------------------------------------------
+
