@@ -166,7 +166,7 @@ def test_rerunning_keeps_curation_and_reports(root, tmp_path, capsys):
     source = _text_path(JUNE.name)
     ingest(source, "v", out, root)
     path = out / "processes.yaml"
-    body = path.read_text().replace('  description: "With explicit consent,', '  description: "OUR OWN WORDS. With explicit consent,', 1)
+    body = path.read_text().replace('  description: With explicit consent,', '  description: OUR OWN WORDS. With explicit consent,', 1)
     body = body.replace("span: [24874, 24923, ", "span: [24875, 24923, ", 1)
     path.write_text(body)
     (out / "README").write_text("kept\n")
@@ -267,3 +267,16 @@ def test_november_2024_rows_match_june_2025_despite_rewordings(root):
     assert {june[i]["id"] for i in draft.matching.unmatched_old} == {
         "consent-whatsapp-accounts-center", "li-ai-development", "non-user-ai-development"}
     assert all(p["audience"] == "pko:NonAccountHolder" for p in draft.processes if p["id"].startswith("non-user-"))
+
+
+@pytest.mark.parametrize("word", ["yes", "no", "null", "on", "off", "true", "~", "1.5", "2025-06-16", "pko:CURATE"])
+def test_the_yaml_ingest_writes_reads_back_as_written(word, tmp_path):
+    """Scalars YAML would read as booleans, null, numbers or dates stay the strings the draft holds."""
+    from policykg.ingest.ingest import dump_processes
+
+    proc = {"id": "p", "title": word, "basis": [word], "data": [{"items": [word], "span": [1, 2, word]}]}
+    back = yaml.safe_load(dump_processes([proc], "# header\n"))
+    assert back == [proc]
+    table = {"versions": [word], **{kind: [] for kind in ("basis", "audience", "category", "item", "interest", "title")}}
+    table["item"] = [{"phrase": word, "text": word, "items": [word], "count": 1, "seen_in": [word]}]
+    assert yaml.safe_load(dump_phrase_table(table)) == table

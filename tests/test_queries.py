@@ -222,3 +222,9 @@ def test_to_dataframe_types(store) -> None:
     assert list(df.columns) == ["basis", "processes"]
     assert df["processes"].dtype.kind == "i"
     assert to_dataframe(run_question(store, get_question("cq29")))["boolean"].tolist() == [True]
+
+
+def test_an_order_by_inside_a_long_string_is_not_an_ordering() -> None:
+    assert not is_ordered('SELECT * WHERE { ?s ?p """ORDER BY ?s""" }')
+    assert not is_ordered("SELECT * WHERE { ?s ?p '''\nORDER BY\n''' }")
+    assert is_ordered('SELECT * WHERE { ?s ?p """x""" } ORDER BY ?s')

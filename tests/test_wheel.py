@@ -231,6 +231,22 @@ def test_the_installed_wheel_builds_validates_queries_and_documents(venv_bin, pr
     cq = get_question("cq02")
     assert compare(cq.expected(), from_sparql_json(proc.stdout), ordered=cq.ordered, concatenated=cq.concatenated) == []
 
+    proc = _policykg(venv_bin, "query", "--cq", "cq02", cwd=project, home=home)  # the table: no pandas needed
+    _no_traceback(proc)
+    assert proc.returncode == 0 and "Art. 6(1)(f)" in proc.stdout, proc.stderr
+
+    proc = _policykg(venv_bin, "diff", "meta-uk-2025-04-07", "meta-uk-2025-06-16", "--format", "json", cwd=project,
+                     home=home)
+    _no_traceback(proc)
+    assert proc.returncode == 1 and json.loads(proc.stdout)["processes"]["added"], proc.stderr
+
+    text = locate_text(load_registry().get("meta-uk-2025-06-16"))
+    assert text is not None
+    proc = _policykg(venv_bin, "ingest", str(text), "--as", "meta-uk-2025-06-16", "--out", str(home / "draft"),
+                     "--dry-run", cwd=project, home=home)
+    _no_traceback(proc)
+    assert proc.returncode in (0, 1) and "would write" in proc.stdout and not (home / "draft").exists(), proc.stderr
+
     proc = _policykg(venv_bin, "docs", "--out", str(home / "site"), cwd=project, home=home)
     _no_traceback(proc)
     assert proc.returncode == 0 and "pko:" in (home / "site" / "index.html").read_text(encoding="utf-8"), proc.stderr

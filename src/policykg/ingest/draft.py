@@ -340,4 +340,5 @@ def _carry_notice(base: Version, base_parsed: ParsedPolicy, parsed: ParsedPolicy
 
 
 def _span_literal(value: list[Any]) -> str:
+    """A span spliced into the curated notice.yaml text in its own style: the head as a double-quoted (JSON) string."""
     return f"[{value[0]}, {value[1]}, {json.dumps(value[2], ensure_ascii=False)}]"

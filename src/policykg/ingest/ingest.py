@@ -7,8 +7,6 @@ written. Existing curated values are never overwritten: the report says what the
 
 from __future__ import annotations
 
-import json
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -20,7 +18,7 @@ from policykg.errors import SourceError
 from policykg.ingest.draft import CURATE, CURATE_TERM, Draft, draft_version
 from policykg.ingest.phrases import build_phrase_table, dump_phrase_table, load_phrases
 from policykg.sources.load import CURATION_FILE
-from policykg.sources.yaml_io import read_yaml
+from policykg.sources.yaml_io import dump_yaml, flow, flow_yaml, parse_yaml, read_yaml
 from policykg.text.capture import PolicyText, read_policy_text
 from policykg.text.reader import read_policy
 
@@ -28,7 +26,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from policykg.sources.load import VersionSources
     from policykg.sources.versions import Registry
 
-_BARE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*(?::[A-Za-z0-9_.-]+)?$")
 PROCESS_KEYS = ("id", "title", "description", "title_span", "row_span", "basis", "audience", "audience_span",
                 "purposes", "processing", "recipients", "note", "interests", "excludes", "derived", "modality", "data")
 PROCESSES_HEADER = (
@@ -60,47 +57,28 @@ def is_placeholder(value: Any) -> bool:
 
 # --- YAML out --------------------------------------------------------------------------------------------------
 
-def _scalar(value: Any) -> str:
-    if isinstance(value, str) and _BARE.match(value):
-        return value
-    return json.dumps(value, ensure_ascii=False)
+#: Entries of these lists are written one per line, each a flow mapping (the curated layout).
+_LINE_PER_ENTRY = ("interests", "data", "excludes", "derived")
 
 
-def _flow(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(_flow(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items() if k != "__line__") + "}"
-    return _scalar(value)
+def _process_layout(proc: dict[str, Any]) -> dict[str, Any]:
+    """A process as the curated files lay it out: keys in PROCESS_KEYS order, lists and mappings on one line."""
+    keys = [k for k in PROCESS_KEYS if k in proc] + [k for k in proc if k not in PROCESS_KEYS and k != "__line__"]
+    return {k: [flow(e) for e in proc[k]] if k in _LINE_PER_ENTRY else flow(proc[k]) for k in keys}
 
 
 def dump_processes(processes: list[dict[str, Any]], header: str) -> str:
-    """processes.yaml in the curated layout: one block per row, flow mappings for interests and data."""
-    out = [header.rstrip("\n")]
-    for proc in processes:
-        out.append("")
-        keys = [k for k in PROCESS_KEYS if k in proc] + [k for k in proc if k not in PROCESS_KEYS and k != "__line__"]
-        for n, key in enumerate(keys):
-            value = proc[key]
-            lead = "- " if n == 0 else "  "
-            if key in ("interests", "data", "excludes", "derived"):
-                out.append(f"{lead}{key}:")
-                out += [f"    - {_flow(entry)}" for entry in value]
-            elif key in ("title", "description", "note"):
-                out.append(f"{lead}{key}: {json.dumps(value, ensure_ascii=False)}")
-            else:
-                out.append(f"{lead}{key}: {_flow(value)}")
-    return "\n".join(out) + "\n"
+    """processes.yaml in the curated layout: one block per row (a blank line between), flow mappings for entries."""
+    blocks = [dump_yaml([_process_layout(proc)]) for proc in processes]
+    return header.rstrip("\n") + "\n" + "".join(f"\n{block}" for block in blocks)
 
 
 def dump_curation(draft: Draft, entries: list[dict[str, Any]]) -> str:
     """curation.yaml: what is left to check, by row and field, with span and line in the text."""
-    lines = [f"# What `policykg ingest` could not decide for {draft.name} (drafted from {draft.base}).",
-             "# Check each entry against the text, fix processes.yaml / notice.yaml, then delete this file:",
-             "# a version counts as curated (and feeds data/phrases.yaml) once it has none.",
-             f"counts: {_flow(draft.counts)}"]
-    lines += ["entries:"] + [f"  - {_flow(entry)}" for entry in entries] if entries else ["entries: []"]
-    return "\n".join(lines) + "\n"
+    header = (f"# What `policykg ingest` could not decide for {draft.name} (drafted from {draft.base}).\n"
+              "# Check each entry against the text, fix processes.yaml / notice.yaml, then delete this file:\n"
+              "# a version counts as curated (and feeds data/phrases.yaml) once it has none.\n")
+    return dump_yaml({"counts": flow(draft.counts), "entries": [flow(entry) for entry in entries]}, header)
 
 
 # --- merge with what is curated ----------------------------------------------------------------------------------
@@ -131,7 +109,7 @@ def merge(existing: list[dict[str, Any]], drafted: list[dict[str, Any]], report:
                     adopted.add(f"{old['id']}.{key}")
                     report.append(f"row {old['id']}: {key} added from the text")
             elif _strip(old[key]) != _strip(value) and not is_placeholder(value):
-                report.append(f"row {old['id']}: {key} kept as curated; the new draft would give {_flow(value)[:120]}")
+                report.append(f"row {old['id']}: {key} kept as curated; the new draft would give {flow_yaml(value)[:120]}")
         for key in old:
             if key not in new and key not in ("__line__", "description", "note", "excludes", "derived", "modality"):
                 report.append(f"row {old['id']}: {key} is curated but the text no longer gives it (kept)")
@@ -253,7 +231,6 @@ def draft_sources(text: PolicyText, registry: Registry, jurisdiction: str | None
     from policykg.sources.schema_notice import NoticeFile
     from policykg.sources.schema_versions import ProcessesFile
     from policykg.sources.versions import Version
-    from policykg.sources.yaml_io import parse_yaml
 
     path = text.path
     parsed = read_policy(text.text, path)

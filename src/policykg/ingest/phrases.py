@@ -16,7 +16,7 @@ from typing import Any
 
 from policykg.errors import SourceError
 from policykg.sources.versions import Registry, Version, require_version_text
-from policykg.sources.yaml_io import load_fast, read_yaml
+from policykg.sources.yaml_io import dump_yaml, flow, load_fast, read_yaml
 from policykg.text.markdown import plain_text
 from policykg.text.reader import read_policy
 from policykg.text.rows import ParsedPolicy, Row
@@ -206,9 +206,5 @@ def _plain(text: str) -> str:
 
 def dump_phrase_table(table: dict[str, Any]) -> str:
     """The table as YAML: one flow mapping per line, stable across runs."""
-    lines = [HEADER.rstrip("\n"), f"versions: {json.dumps(table['versions'])}"]
-    for kind in KINDS:
-        lines.append(f"{kind}:" if table[kind] else f"{kind}: []")
-        for entry in table[kind]:
-            lines.append("  - {" + ", ".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in entry.items()) + "}")
-    return "\n".join(lines) + "\n"
+    return dump_yaml({"versions": flow(table["versions"]),
+                      **{kind: [flow(entry) for entry in table[kind]] for kind in KINDS}}, HEADER)

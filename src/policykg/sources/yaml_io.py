@@ -109,3 +109,18 @@ def dump_yaml(data: Any, header: str = "") -> str:
     body = yaml.dump(without_lines(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=2 ** 31 - 1,
                      default_flow_style=False)
     return header + body
+
+
+def flow(value: Any) -> Any:
+    """The value with every mapping and list inside it marked to be written on one line."""
+    if isinstance(value, dict):
+        return Flow({k: flow(v) for k, v in value.items() if k != "__line__"})
+    if isinstance(value, list | tuple):
+        return FlowList(flow(v) for v in value)
+    return value
+
+
+def flow_yaml(value: Any) -> str:
+    """One value as one line of YAML (a flow collection or a scalar), e.g. to splice into a curated file."""
+    return yaml.dump(flow(value), Dumper=_Dumper, allow_unicode=True, width=2 ** 31 - 1,
+                     default_flow_style=True).removesuffix("\n...\n").strip()
