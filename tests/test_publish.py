@@ -13,7 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 import policykg.store.publish
-from policykg.store.publish import PASSWORD_ENV, USER_ENV, PublishError, Upload, add_publish_parser, find_credentials
+from policykg.cli.publish import register as add_publish_parser
+from policykg.store.publish import PASSWORD_ENV, USER_ENV, PublishError, Upload, find_credentials
 
 USER, PASSWORD = "loader", "s3cret-Pa55"
 
