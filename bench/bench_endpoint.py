@@ -16,7 +16,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from policykg.config import default_build_dir, locate_dpv_dir  # noqa: E402
 from policykg.iris import DPV_GRAPH  # noqa: E402
+from policykg.local_server import ServerNotUp, free_port, wait_until_answers  # noqa: E402
 from policykg.store.dataset import DATASET_FILE, DPV_TURTLE_FILES, read_manifest  # noqa: E402
 
 WRK_SCRIPT = """
@@ -65,12 +65,6 @@ def median_result(runs: list[Result]) -> Result:
     middle = ranked[len(ranked) // 2]
     return Result(middle.server, middle.connections, middle.requests_per_s, middle.p50_ms, middle.p99_ms,
                   middle.requests, sum(r.errors for r in runs), ranked[0].requests_per_s, ranked[-1].requests_per_s)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def query_mix(name: str = "cq") -> list[tuple[str, str]]:
@@ -127,17 +121,11 @@ def post(url: str, query: str) -> tuple[int, bytes]:
 
 
 def wait_up(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server for {url} exited with {process.returncode}")
-        try:
-            if post(url, "ASK {}")[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.05)
-    raise SystemExit(f"{url} did not start")
+    """Wait until the SPARQL server at url answers ASK {} (polling every 0.05 s)."""
+    try:
+        wait_until_answers(url, process, seconds, interval=0.05, probe=lambda u: post(u, "ASK {}")[0] == 200)
+    except ServerNotUp as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def graph_files(build_dir: Path, dpv_dir: Path | None, work: Path) -> list[tuple[str, Path]]:

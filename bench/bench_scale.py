@@ -40,8 +40,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_endpoint import free_port, post, query_mix, run_wrk, wait_up, wrk_inputs  # noqa: E402
+from bench_endpoint import post, query_mix, run_wrk, wait_up, wrk_inputs  # noqa: E402
 
+from policykg.local_server import free_port  # noqa: E402
 from policykg.store.dataset import DATASET_FILE, MANIFEST_FILE, read_manifest  # noqa: E402
 from policykg.store.disk import ensure_disk_store  # noqa: E402
 

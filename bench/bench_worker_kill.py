@@ -25,9 +25,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_endpoint import free_port, query_mix, run_wrk, wait_up  # noqa: E402
+from bench_endpoint import query_mix, run_wrk, wait_up  # noqa: E402
 
 from policykg.config import default_build_dir, locate_dpv_dir  # noqa: E402
+from policykg.local_server import free_port  # noqa: E402
 
 
 def children(pid: int) -> list[int]:

@@ -14,7 +14,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +21,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+
+from policykg.local_server import free_port, wait_until_answers
 
 #: A query that runs for minutes on any store of more than a handful of triples (a six-way cartesian product),
 #: with or without DPV loaded: what the timeout tests send.
@@ -185,26 +186,9 @@ def write_fixture_build(out: Path) -> Path:
 
 # ---- starting real servers on 127.0.0.1 ----
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def wait_for(url: str, process: subprocess.Popen, seconds: float = 60.0) -> None:
     """Poll url until it answers 2xx, failing early if the process dies."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}: {process.stderr.read().decode()[-2000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status < 300:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up within {seconds} s")
+    wait_until_answers(url, process, seconds)
 
 
 def stop(process: subprocess.Popen) -> None:

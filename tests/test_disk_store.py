@@ -20,6 +20,7 @@ import pytest
 
 from build_fixtures import dpv_or_skip
 from policykg.errors import PolicyKGError
+from policykg.local_server import free_port
 from policykg.store.dataset import DPV_TURTLE_FILES, load_store
 from policykg.store.disk import (
     DB_DIR,
@@ -35,7 +36,7 @@ from policykg.store.jobs import PoolUnavailable
 from policykg.store.pool import QueryPool
 from policykg.store.questions import load_questions
 from policykg.store.sparql_lexer import names_graphs
-from server_fixture import free_port, policykg_command, poll, stop, wait_for
+from server_fixture import policykg_command, poll, stop, wait_for
 
 QUESTIONS = load_questions()
 NEW_QUAD = ('<https://w3id.org/policykg/meta-uk-2025-06-16/added> <http://www.w3.org/2000/01/rdf-schema#label> '

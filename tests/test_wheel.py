@@ -25,10 +25,11 @@ import pytest
 
 from policykg import __version__
 from policykg.config import DPV_FILES, RESOURCE_PACKAGES, analysis_sparql_dir, locate_dpv_dir, project_root, resource_dir
+from policykg.local_server import free_port
 from policykg.sources.versions import load_registry, locate_text
 from policykg.store.questions import compare, from_sparql_json, get_question
 from policykg.validate.library import available_rule_sets, available_shape_sets
-from server_fixture import free_port, stop, wait_for
+from server_fixture import stop, wait_for
 
 pytestmark = pytest.mark.wheel
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from server_fixture import free_port, oxigraph_serve, policykg_command, running, trap_socket
+from policykg.local_server import free_port
+from server_fixture import oxigraph_serve, policykg_command, running, trap_socket
 
 
 @pytest.fixture(scope="session")

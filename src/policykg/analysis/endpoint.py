@@ -3,16 +3,14 @@ stop it. The analysis package only speaks HTTP to the endpoint (it never imports
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from policykg.local_server import free_port, wait_until_answers
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas
@@ -34,12 +32,6 @@ def endpoint_available() -> bool:
     return check.returncode == 0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def running_endpoint(build: Path | str | None = None, dpv_dir: Path | str | None = None, *,
                      startup_timeout: float = 60.0) -> Iterator[str]:
@@ -47,7 +39,7 @@ def running_endpoint(build: Path | str | None = None, dpv_dir: Path | str | None
     /sparql URL; stop the server on exit. The same URL shape as a deployed endpoint's."""
     from policykg.analysis.session import build_dir
 
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "policykg", "serve", "--host", "127.0.0.1", "--port", str(port),
                "--build-dir", str(build_dir(build)), "--workers", "1", "--threads", "4", "--query-workers", "1",
                "--log-level", "warning"]
@@ -56,7 +48,7 @@ def running_endpoint(build: Path | str | None = None, dpv_dir: Path | str | None
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(process, base + "/healthz", startup_timeout)
+        wait_until_answers(base + "/healthz", process, startup_timeout)
         yield base + "/sparql"
     finally:
         process.terminate()
@@ -67,22 +59,6 @@ def running_endpoint(build: Path | str | None = None, dpv_dir: Path | str | None
             process.wait(5)
         if process.stderr:
             process.stderr.close()
-
-
-def _wait_until_up(process: subprocess.Popen, url: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            error = process.stderr.read().decode("utf-8", "replace")[-2000:] if process.stderr else ""
-            raise RuntimeError(f"policykg serve exited with {process.returncode}:\n{error}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"policykg serve did not answer {url} within {timeout:g} s")
 
 
 def sparqlwrapper_df(endpoint: str, query: str) -> pandas.DataFrame:
