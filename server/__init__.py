@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import atexit
 import logging
+from pathlib import Path
 
 from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
 
 from .settings import DEFAULTS
 
@@ -15,6 +17,9 @@ log = logging.getLogger("policykg.server")
 def create_app(config: dict | None = None) -> Flask:
     """Create the app: open the dataset once (worker pool or remote backend) and register the blueprints."""
     app = Flask(__name__)
+    # The site's templates first, then the project's (policykg/templates: pages shared with the command line).
+    app.jinja_loader = ChoiceLoader([FileSystemLoader(Path(__file__).parent / "templates"),
+                                     PackageLoader("policykg", "templates")])
     app.config.from_mapping(DEFAULTS)
     if config:
         app.config.update(config)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from policykg.iris import ONTOLOGY_GRAPH, SITE
+from policykg.iris import SITE
 from policykg.text.markdown import reading_text
 
 from ..protocol.execution import select_rows
@@ -159,34 +158,3 @@ def _int(term: dict | None) -> int | None:
 def _value(row: dict, var: str, label_var: str) -> Value:
     label = row.get(label_var)
     return Value(row[var], label["value"] if label else None)
-
-
-def ontology_terms() -> tuple[list[str], dict[str, list[tuple[Value, Value]]]]:
-    """Every subject of the ontology graph with its statements (blank nodes nested under their users)."""
-    rows = select_rows(
-        f"SELECT ?s ?p ?o (SAMPLE(?pl) AS ?plabel) (SAMPLE(?ol) AS ?olabel) WHERE {{ "
-        f"GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} OPTIONAL {{ ?p {LABEL} ?pl }} OPTIONAL {{ ?o {LABEL} ?ol }} }} "
-        "GROUP BY ?s ?p ?o ORDER BY ?s ?p ?o"
-    )
-    by_subject: dict[str, list[tuple[Value, Value]]] = defaultdict(list)
-    blank: dict[str, list[tuple[Value, Value]]] = defaultdict(list)
-    order: list[str] = []
-    for row in rows:
-        pair = (_value(row, "p", "plabel"), _value(row, "o", "olabel"))
-        subject = row["s"]
-        if subject["type"] == "bnode":
-            blank[subject["value"]].append(pair)
-            continue
-        if subject["value"] not in by_subject:
-            order.append(subject["value"])
-        by_subject[subject["value"]].append(pair)
-
-    def attach(pairs: list[tuple[Value, Value]], depth: int) -> None:
-        for _, obj in pairs:
-            if obj.term["type"] == "bnode" and depth < 6:
-                obj.nested = blank.get(obj.term["value"], [])
-                attach(obj.nested, depth + 1)
-
-    for pairs in by_subject.values():
-        attach(pairs, 0)
-    return order, by_subject

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any, cast
 from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, render_template, request, send_file, url_for
 
-from policykg.iris import ONTOLOGY_GRAPH, ONTOLOGY_IRI, PREFIXES, SITE, compact_iri
+from policykg.iris import ONTOLOGY_GRAPH, PREFIXES, SITE, compact_iri
 from policykg.store.formats import GRAPH_FORMATS, by_name
 
 from ..errors import plain
 from ..protocol import execution
 from ..protocol.negotiation import best_media_type
-from .describe import DESCRIPTIONS, LABELS, RDF_TYPE, _iri, describe, ontology_terms
+from .describe import DESCRIPTIONS, LABELS, RDF_TYPE, _iri, describe
 
 #: First path segments of instance IRIs that are not a version name.
 SHARED_SPACES = ("lineage", "changes", "dataset")
@@ -136,6 +137,25 @@ def resource() -> Response:
     return resource_response(iri)
 
 
+def _ontology_document() -> dict[str, Any] | None:
+    """The ontology documentation's model (policykg.build.docs, the same as `policykg docs`), from the store's
+    ontology graph; remembered per dataset version (the data is read-only)."""
+    from rdflib import Graph
+
+    from policykg.build.docs import ontology_document
+
+    st = execution.state()
+    key = ("ontology-document", st.version)
+    doc = cast("dict[str, Any] | None", st.memo.get(key))
+    if doc is None:
+        body = execution.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}",
+                                   "ntriples").body
+        graph = Graph().parse(data=body.decode("utf-8"), format="nt")
+        doc = ontology_document(graph) if len(graph) else {}
+        st.memo.put(key, doc)
+    return doc or None
+
+
 @bp.route("/ontology")
 def ontology() -> Response:
     """The ontology document: every term as a section whose id is the term's fragment (so hash IRIs resolve)."""
@@ -144,17 +164,11 @@ def ontology() -> Response:
         return _not_acceptable()
     if key:
         return _rdf(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}", key)
-    order, statements = ontology_terms()
-    if not order:
+    doc = _ontology_document()
+    if doc is None:
         return plain(404, "404 Not Found: the ontology graph is empty")
-    header = statements.get(ONTOLOGY_IRI, [])
-    terms = [iri for iri in order if iri.startswith(ONTOLOGY_IRI + "#")]
-    others = [iri for iri in order if iri != ONTOLOGY_IRI and iri not in terms]
-    response = Response(render_template(
-        "ontology.html", ontology_iri=ONTOLOGY_IRI, header=header, terms=terms + others,
-        statements=statements, alternates=_alternates(request.path), labels=set(LABELS),
-        descriptions=set(DESCRIPTIONS), rdf_type=RDF_TYPE,
-    ))
+    response = Response(render_template("ontology.html", layout="base.html", doc=doc,
+                                        alternates=_alternates(request.path)))
     response.vary.add("Accept")
     return response
 

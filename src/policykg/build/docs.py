@@ -10,32 +10,22 @@ anchor named by its local name.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from policykg.iris import PREFIXES, compact_iri
 from policykg.namespaces import PKO as PKO_NS
+from policykg.templating import render
 
 PKO = str(PKO_NS)
 #: Prefixes for writing IRIs in the documentation: the project's, plus vann for the ontology header.
 KNOWN_PREFIXES: dict[str, str] = {**PREFIXES, "vann": "http://purl.org/vocab/vann/"}
 ALIGNMENTS = (("exact match", SKOS.exactMatch), ("close match", SKOS.closeMatch), ("related", SKOS.related))
-STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
-line-height:1.45;color:#222}
-h1{font-size:1.6rem}h2{margin-top:2.5rem;border-bottom:2px solid #ddd}h3{margin-top:2rem}
-section.term{border-left:3px solid #4C72B0;padding:.2rem 0 .2rem 1rem;margin:1.2rem 0}
-section.term h4{margin:.2rem 0;font-size:1.05rem}code{background:#f4f4f4;padding:0 .2rem}
-dl{display:grid;grid-template-columns:10rem 1fr;gap:.2rem .8rem;margin:.4rem 0}dt{color:#666}dd{margin:0}
-nav ul{columns:2}a{color:#1a5fb4}
-"""
-
-
 def curie(iri: str) -> str:
     """An IRI written as prefix:local where a known prefix fits, else the IRI."""
     return compact_iri(iri, KNOWN_PREFIXES)
@@ -50,17 +40,30 @@ def _text(graph: Graph, subject: Node, predicate: URIRef) -> str | None:
     return str(values[0]) if values else None
 
 
-def _link(iri: Node) -> str:
-    if isinstance(iri, Literal):
-        return html.escape(str(iri))
-    text = str(iri)
-    if text.startswith(PKO):
-        return f'<a href="#{html.escape(_local(text))}"><code>{html.escape(curie(text))}</code></a>'
-    return f'<a href="{html.escape(text)}"><code>{html.escape(curie(text))}</code></a>'
+def _value(node: Node) -> dict[str, str | None]:
+    """A value as the template shows it: a link (to the term's anchor for local terms) or plain text."""
+    if isinstance(node, Literal):
+        return {"text": str(node), "href": None}
+    text = str(node)
+    return {"text": curie(text), "href": f"#{_local(text)}" if text.startswith(PKO) else text}
 
 
-def _links(values: Iterable[Node]) -> str:
-    return ", ".join(_link(v) for v in sorted(set(values), key=lambda v: curie(str(v))))
+def _values(nodes: Iterable[Node]) -> list[dict[str, str | None]]:
+    return [_value(v) for v in sorted(set(nodes), key=lambda v: curie(str(v)))]
+
+
+def _texts(*texts: str | None) -> list[dict[str, str | None]]:
+    return [{"text": t, "href": None} for t in texts if t]
+
+
+def _restriction(graph: Graph, node: BNode) -> list[dict[str, str | None]]:
+    """An anonymous class (an OWL restriction) as its statements: `owl:onProperty pko:p`, `owl:someValuesFrom pko:C`."""
+    shown: list[dict[str, str | None]] = []
+    for predicate, value in sorted(graph.predicate_objects(node), key=lambda po: (curie(str(po[0])), str(po[1]))):
+        if predicate == RDF.type:
+            continue
+        shown += [{"text": curie(str(predicate)), "href": None}, _value(value)]
+    return shown
 
 
 def _sorted_terms(graph: Graph, subjects: Iterable[Node]) -> list[URIRef]:
@@ -68,62 +71,50 @@ def _sorted_terms(graph: Graph, subjects: Iterable[Node]) -> list[URIRef]:
     return sorted(local, key=lambda s: (_text(graph, s, RDFS.label) or _local(str(s))).lower())
 
 
-def _term(graph: Graph, term: URIRef, kind: str) -> str:
+def _term(graph: Graph, term: URIRef, kind: str) -> dict[str, Any]:
     label = _text(graph, term, RDFS.label) or _text(graph, term, SKOS.prefLabel) or _local(str(term))
-    rows: list[tuple[str, str]] = [("IRI", f"<code>{html.escape(str(term))}</code>")]
-    definition = _text(graph, term, SKOS.definition)
-    if definition:
-        rows.append(("Definition", html.escape(definition)))
-    comment = _text(graph, term, RDFS.comment)
-    if comment:
-        rows.append(("Comment", html.escape(comment)))
-    scope_note = _text(graph, term, SKOS.scopeNote)
-    if scope_note:
-        rows.append(("Scope note", html.escape(scope_note)))
+    rows: list[tuple[str, list[dict[str, str | None]]]] = [("IRI", _texts(str(term)))]
+    for name, predicate in (("Definition", SKOS.definition), ("Comment", RDFS.comment), ("Scope note", SKOS.scopeNote)):
+        text = _text(graph, term, predicate)
+        if text:
+            rows.append((name, _texts(text)))
     types = [t for t in graph.objects(term, RDF.type) if t not in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)]
     if types:
-        rows.append(("Types", _links(types)))
+        rows.append(("Types", _values(types)))
     for name, predicate in (("Subclass of", RDFS.subClassOf), ("Subproperty of", RDFS.subPropertyOf),
                             ("Domain", RDFS.domain), ("Range", RDFS.range), ("Broader", SKOS.broader)):
-        values = [v for v in graph.objects(term, predicate) if isinstance(v, URIRef)]
-        if values:
-            rows.append((name, _links(values)))
+        found = [v for v in graph.objects(term, predicate) if isinstance(v, URIRef)]
+        if found:
+            rows.append((name, _values(found)))
+        rows += [(f"{name} (restriction)", _restriction(graph, node))
+                 for node in sorted((v for v in graph.objects(term, predicate) if isinstance(v, BNode)),
+                                    key=lambda n: sorted(curie(str(o)) for o in graph.objects(n, None)))]
     narrower = list(graph.subjects(SKOS.broader, term))
     if narrower:
-        rows.append(("Narrower", _links(narrower)))
+        rows.append(("Narrower", _values(narrower)))
     for name, predicate in ALIGNMENTS:
         aligned = list(graph.objects(term, predicate))
         if aligned:
-            rows.append((name.capitalize(), _links(aligned)))
+            rows.append((name.capitalize(), _values(aligned)))
     if (term, RDF.type, OWL.FunctionalProperty) in graph:
-        rows.append(("Characteristics", "functional"))
-    body = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in rows)
-    anchor = html.escape(_local(str(term)))
-    return (f'<section class="term" id="{anchor}"><h4>{html.escape(label)} '
-            f'<small>({kind}, <code>{html.escape(curie(str(term)))}</code>)</small></h4><dl>{body}</dl></section>\n')
+        rows.append(("Characteristics", _texts("functional")))
+    return {"anchor": _local(str(term)), "label": label, "kind": kind, "curie": curie(str(term)), "rows": rows}
 
 
-def render_graph_html(graph: Graph) -> str:
-    """The documentation page for an ontology graph (deterministic: the same graph gives the same bytes)."""
+def ontology_document(graph: Graph) -> dict[str, Any]:
+    """What the documentation shows of an ontology graph: its metadata and every local term, by section (one model
+    for `policykg docs` and the site's /ontology page; deterministic)."""
     ontologies = sorted(graph.subjects(RDF.type, OWL.Ontology), key=str)
     onto = ontologies[0] if ontologies else None
-    title = (_text(graph, onto, DCTERMS.title) if onto else None) or "Ontology"
-    parts = [f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-             f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head><body>\n',
-             f"<h1>{html.escape(title)}</h1>\n"]
+    meta: list[tuple[str, list[dict[str, str | None]]]] = []
     if onto is not None:
-        meta = [("IRI", f"<code>{html.escape(str(onto))}</code>")]
+        meta.append(("IRI", _texts(str(onto))))
         for name, predicate in (("Version IRI", OWL.versionIRI), ("Version", OWL.versionInfo),
                                 ("Creator", DCTERMS.creator), ("Created", DCTERMS.created),
                                 ("License", DCTERMS.license), ("Source", DCTERMS.source), ("See also", RDFS.seeAlso)):
-            values = list(graph.objects(onto, predicate))
-            if values:
-                meta.append((name, _links(values)))
-        description = _text(graph, onto, DCTERMS.description)
-        if description:
-            parts.append(f"<p>{html.escape(description)}</p>\n")
-        parts.append("<dl>" + "".join(f"<dt>{n}</dt><dd>{v}</dd>" for n, v in meta) + "</dl>\n")
-
+            found = list(graph.objects(onto, predicate))
+            if found:
+                meta.append((name, _values(found)))
     classes = _sorted_terms(graph, graph.subjects(RDF.type, OWL.Class))
     object_properties = _sorted_terms(graph, graph.subjects(RDF.type, OWL.ObjectProperty))
     datatype_properties = _sorted_terms(graph, graph.subjects(RDF.type, OWL.DatatypeProperty))
@@ -135,34 +126,28 @@ def render_graph_html(graph: Graph) -> str:
                    if s not in concepts and s not in classes and s not in object_properties
                    and s not in datatype_properties and s not in schemes]
 
-    sections = [("classes", "Classes", classes, "class"), ("object-properties", "Object properties", object_properties,
-                 "object property"), ("datatype-properties", "Datatype properties", datatype_properties, "datatype property")]
-    toc = [f'<li><a href="#{sid}">{name}</a> ({len(items)})</li>' for sid, name, items, _ in sections]
-    toc += [f'<li><a href="#{html.escape(_local(str(s)))}">{html.escape(_text(graph, s, RDFS.label) or _local(str(s)))}</a>'
-            f" ({len(in_scheme[s])})</li>" for s in schemes]
+    def section(sid: str, name: str, terms: list[URIRef], kind: str, scheme: URIRef | None = None) -> dict[str, Any]:
+        return {"id": sid, "name": name, "terms": [_term(graph, t, kind) for t in terms],
+                "definition": _text(graph, scheme, SKOS.definition) if scheme is not None else None,
+                "curie": curie(str(scheme)) if scheme is not None else None}
+
+    sections = [section("classes", "Classes", classes, "class"),
+                section("object-properties", "Object properties", object_properties, "object property"),
+                section("datatype-properties", "Datatype properties", datatype_properties, "datatype property")]
+    sections += [section(_local(str(s)), _text(graph, s, RDFS.label) or _local(str(s)), in_scheme[s], "concept", s)
+                 for s in schemes]
     if other:
-        toc.append(f'<li><a href="#other-concepts">Other concepts</a> ({len(other)})</li>')
+        sections.append(section("other-concepts", "Other concepts", other, "concept"))
     if individuals:
-        toc.append(f'<li><a href="#other-terms">Other terms</a> ({len(individuals)})</li>')
-    parts.append("<nav><h2>Contents</h2><ul>" + "".join(toc) + "</ul></nav>\n")
-    for sid, name, items, kind in sections:
-        parts.append(f'<h2 id="{sid}">{name}</h2>\n')
-        parts += [_term(graph, t, kind) for t in items]
-    for scheme in schemes:
-        parts.append(f'<h2 id="{html.escape(_local(str(scheme)))}">'
-                     f"{html.escape(_text(graph, scheme, RDFS.label) or _local(str(scheme)))}</h2>\n")
-        definition = _text(graph, scheme, SKOS.definition)
-        if definition:
-            parts.append(f"<p>{html.escape(definition)} <code>{html.escape(curie(str(scheme)))}</code></p>\n")
-        parts += [_term(graph, c, "concept") for c in in_scheme[scheme]]
-    if other:
-        parts.append('<h2 id="other-concepts">Other concepts</h2>\n')
-        parts += [_term(graph, c, "concept") for c in other]
-    if individuals:
-        parts.append('<h2 id="other-terms">Other terms</h2>\n')
-        parts += [_term(graph, c, "term") for c in individuals]
-    parts.append("<footer><p>Generated by <code>policykg docs</code> from the ontology.</p></footer>\n</body></html>\n")
-    return "".join(parts)
+        sections.append(section("other-terms", "Other terms", individuals, "term"))
+    return {"title": (_text(graph, onto, DCTERMS.title) if onto else None) or "Ontology",
+            "description": _text(graph, onto, DCTERMS.description) if onto else None, "meta": meta,
+            "sections": sections}
+
+
+def render_graph_html(graph: Graph) -> str:
+    """The documentation page for an ontology graph (deterministic: the same graph gives the same bytes)."""
+    return render("ontology.html", doc=ontology_document(graph))
 
 
 def render_ontology_html(ontology_path: Path | str | None = None) -> str:
