@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from policykg.cli.options import resource_options
 from policykg.errors import PolicyKGError
 from policykg.sources.load import CURATION_FILE
 
@@ -41,7 +42,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Register `policykg ingest`."""
-    p = sub.add_parser("ingest", help="draft the sources of a policy text (tables or headed blocks) from the curated versions",
+    p = sub.add_parser("ingest", parents=[resource_options(dpv=False)], help="draft the sources of a policy text (tables or headed blocks) from the curated versions",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("text", nargs="?", help="the policy text file (UTF-8)")
     p.add_argument("--as", dest="name", help="the version name, e.g. meta-uk-2025-04-07 (see data/versions.yaml)")
@@ -50,5 +51,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--refresh-phrases", action="store_true", help="regenerate data/phrases.yaml from the curated versions")
     p.add_argument("--data-root", help="the data folder (default: the data/ policykg ships; with a wheel, give a copy "
                    "to write into)")
-    p.add_argument("--texts-dir", help="where the texts of the curated versions are (default: ../shared)")
     p.set_defaults(func=cmd_ingest)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from policykg.cli.options import resource_options
 from policykg.errors import PolicyKGError
 from policykg.store.publish import PASSWORD_ENV, USER_ENV, find_credentials, publish, split_credentials
 
@@ -13,7 +14,7 @@ from policykg.store.publish import PASSWORD_ENV, USER_ENV, find_credentials, pub
 def register(subparsers) -> argparse.ArgumentParser:
     """Register `publish` on an argparse subparsers object (func(args) -> exit code)."""
     parser = subparsers.add_parser(
-        "publish", help="load the dumps into a SPARQL store via the Graph Store Protocol",
+        "publish", parents=[resource_options(texts=False, build=True)], help="load the dumps into a SPARQL store via the Graph Store Protocol",
         description=__doc__ + " URL is the store's Graph Store Protocol endpoint, e.g. http://localhost:7878/store "
         "(Oxigraph), http://localhost:3030/ds/data (Fuseki), http://localhost:8890/sparql-graph-crud-auth "
         "(Virtuoso, digest authentication as a user with the SPARQL_UPDATE role) or "
@@ -27,8 +28,6 @@ def register(subparsers) -> argparse.ArgumentParser:
                         help=f"user name for the store (password after a colon, else from ${PASSWORD_ENV}, else "
                              "asked for on a terminal); a password here is visible to other local users, so prefer "
                              "the environment or ~/.netrc")
-    parser.add_argument("--build-dir", type=Path, default=None, help="the build folder (default: ./build)")
-    parser.add_argument("--dpv-dir", type=Path, default=None, help="folder with the DPV 2.3 Turtle files")
     parser.add_argument("--no-dpv", action="store_true", help="do not publish the DPV vocabulary")
     parser.add_argument("--no-build", action="store_true", help="use the build folder as it is (never rebuild)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per upload (default 120)")
@@ -40,7 +39,7 @@ def run_publish(args: argparse.Namespace) -> int:
     """Entry point of `policykg publish`."""
     from policykg.config import default_build_dir, locate_dpv_dir
 
-    build_dir = args.build_dir or default_build_dir()
+    build_dir = Path(args.build_dir) if args.build_dir else default_build_dir()
     dpv_dir = None
     if not args.no_dpv:
         found = locate_dpv_dir(args.dpv_dir)
