@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -55,3 +56,17 @@ def test_deterministic_and_self_contained(tmp_path: Path) -> None:
 def test_missing_ontology_file(tmp_path: Path, capsys) -> None:
     assert main(["docs", "--out", str(tmp_path), "--ontology", str(tmp_path / "none.ttl")]) == 2
     assert "no such ontology file" in capsys.readouterr().err
+
+
+def test_every_decision_record_is_in_the_index_with_a_status() -> None:
+    folder = Path(__file__).resolve().parent.parent / "docs" / "decisions"
+    index = (folder / "README.md").read_text(encoding="utf-8")
+    records = sorted(p.name for p in folder.glob("[0-9][0-9][0-9][0-9]-*.md"))
+    assert len(records) >= 25
+    for name in records:
+        line = next((ln for ln in index.splitlines() if f"]({name})" in ln), None)
+        assert line is not None, f"{name} is not listed in docs/decisions/README.md"
+        status = line.rstrip(" |").rsplit("|", 1)[-1].strip()
+        assert status.startswith(("accepted", "amended", "superseded")), f"{name}: status {status!r}"
+    linked = set(re.findall(r"\]\((\d{4}-[^)]+\.md)\)", index))
+    assert linked == set(records), sorted(linked ^ set(records))
