@@ -263,10 +263,6 @@ def test_the_analysis_package_never_imports_the_web_app() -> None:
     assert "from ..server" not in source and "policykg.server import" not in source
 
 
-def test_endpoint_availability_is_a_bool() -> None:
-    assert isinstance(A.endpoint_available(), bool)
-
-
 def test_query_table_format_shows_labels_and_curies_while_csv_and_json_stay_exact(store) -> None:
     from policykg.cli.query import render
     from policykg.store.questions import run_query
@@ -279,3 +275,12 @@ def test_query_table_format_shows_labels_and_curies_while_csv_and_json_stay_exac
     assert "https://w3id.org/dpv/legal/eu/gdpr#A6-1-f" in render(result, "csv")
     assert '"value": "https://w3id.org/dpv/legal/eu/gdpr#A6-1-f"' in render(result, "json")
     assert "eu-gdpr:A6-1-f" in render(result, "table") and "legitimate interests" not in render(result, "table")
+
+
+def test_endpoint_availability_says_whether_the_server_imports(monkeypatch) -> None:
+    """True here (the test extras install the web app), False when the server's modules do not import."""
+    from policykg.analysis import endpoint as endpoint_module
+
+    assert A.endpoint_available() is True
+    monkeypatch.setattr(endpoint_module, "_SERVER_CHECK", "import policykg.server.no_such_module")
+    assert A.endpoint_available() is False

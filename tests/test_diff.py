@@ -142,7 +142,7 @@ def test_bad_input_is_a_clear_error(capsys, tmp_path: Path, args: list[str], mes
 
 
 @pytest.mark.parametrize("fmt", ["text", "html", "turtle"])
-def test_every_format_writes_atomically_to_a_file(tmp_path: Path, fmt: str, capsys, texts_found) -> None:
+def test_every_format_writes_its_report_to_a_file(tmp_path: Path, fmt: str, capsys, texts_found) -> None:
     out = tmp_path / f"changes.{fmt}"
     assert main(["diff", "meta-uk-2024-11-14", "meta-uk-2025-04-07", "--format", fmt, "--out", str(out)]) == 1
     body = out.read_text(encoding="utf-8")
@@ -151,6 +151,24 @@ def test_every_format_writes_atomically_to_a_file(tmp_path: Path, fmt: str, caps
         graph = Graph().parse(data=body, format="turtle")
         assert len(list(graph.subjects(RDF.type, PKO.ProcessChanged))) == 1
     assert "1 changed" in capsys.readouterr().out
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_partial_one(tmp_path: Path, monkeypatch, capsys, texts_found) -> None:
+    """--out goes through a temporary file renamed into place: when the rename fails, the file keeps its old
+    content and no temporary file is left beside it."""
+    import policykg.cli.options as options
+
+    out = tmp_path / "changes.txt"
+    out.write_text("old report\n", encoding="utf-8")
+
+    def refuse(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(options.os, "replace", refuse)
+    assert main(["diff", "meta-uk-2024-11-14", "meta-uk-2025-04-07", "--out", str(out)]) == 2
+    assert out.read_text(encoding="utf-8") == "old report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["changes.txt"]
+    assert "cannot write" in capsys.readouterr().err
 
 
 def test_the_build_serves_each_comparison_as_rdf(compiled) -> None:
