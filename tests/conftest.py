@@ -67,3 +67,44 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
+
+
+# ---- CI: no skip it did not expect ----
+
+#: With $POLICYKG_FAIL_ON_SKIP set (as .ci/run sets it), a test that skips makes the run fail unless its node id
+#: matches a pattern in .ci/expected-skips (one fnmatch pattern per line, # comments). CI has ../shared, Java,
+#: Chromium, Virtuoso and the package index, so a skip there means a test silently stopped testing.
+_SKIPPED: list[tuple[str, str]] = []
+
+
+def pytest_runtest_logreport(report) -> None:
+    """Remember every skipped test with its reason."""
+    if report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        _SKIPPED.append((report.nodeid, reason))
+
+
+def _expected_skips() -> list[str]:
+    path = Path(__file__).resolve().parent.parent / ".ci" / "expected-skips"
+    if not path.is_file():
+        return []
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line]
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Fail the run on an unexpected skip when $POLICYKG_FAIL_ON_SKIP is set."""
+    import fnmatch
+    import os
+
+    if not os.environ.get("POLICYKG_FAIL_ON_SKIP") or exitstatus not in (0, pytest.ExitCode.OK):
+        return
+    patterns = _expected_skips()
+    unexpected = [(node, why) for node, why in _SKIPPED if not any(fnmatch.fnmatch(node, p) for p in patterns)]
+    if unexpected:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = [f"{len(unexpected)} test(s) skipped that CI expects to run ($POLICYKG_FAIL_ON_SKIP):"]
+        lines += [f"  {node}: {why}" for node, why in unexpected]
+        if reporter is not None:
+            reporter.write_line("\n".join(lines), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
