@@ -5,10 +5,18 @@ same build gives the same files; the query page is shot in headless Chromium (De
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import shutil
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import pandas
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
                   "--disable-background-networking", "--disable-component-update", "--font-render-hinting=none"]
@@ -16,46 +24,56 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
 PAGE_QUESTION = "cq09"
 
 
-def figures(build: Path | None, out: Path) -> list[Path]:
-    """Write every notebook figure as PNG into out; return the files."""
+#: The record of what each figure in docs/img was drawn from (tests/test_docs_images.py compares it with the build).
+MANIFEST = "figures.json"
+
+
+def figure_tables(store, build: Path | None) -> dict[str, tuple[pandas.DataFrame, Callable[[pandas.DataFrame], Any]]]:
+    """Each docs figure: the table it is drawn from and the function that draws a figure from it."""
+    from policykg import analysis as A
+
+    return {
+        "legal-basis-heatmap": (A.basis_matrix(store), A.plot_basis_heatmap),
+        "processes-per-basis": (A.processes_per_basis(store), A.plot_processes_per_basis),
+        "audience-bases": (A.basis_by_audience_group(store), A.plot_audience_bases),
+        "sankey": (A.sankey_flows(store), A.plot_sankey),
+        "sankey-legitimate-interests-minors": (
+            A.sankey_flows(store, basis="legitimate interests", audience="minors"),
+            partial(A.plot_sankey, title="Legitimate-interest processing that applies to minors")),
+        "findings": (A.findings_table(A.validate_build(build).findings, A.labeller(store)), A.plot_findings),
+        "changes-by-basis": (A.changes_by_basis(store), A.plot_changes_by_basis),
+        "items-gained": (A.items_gained(store), A.plot_items_gained),
+    }
+
+
+def table_digest(df: pandas.DataFrame) -> dict[str, object]:
+    """What a figure was drawn from, in a form that does not depend on the drawing: rows and a sha256 of the CSV."""
+    csv = df.to_csv(index=False, lineterminator="\n")
+    return {"rows": int(len(df)), "sha256": hashlib.sha256(csv.encode("utf-8")).hexdigest()}
+
+
+def figures(build: Path | None, out: Path) -> tuple[list[Path], dict[str, dict[str, object]]]:
+    """Write every notebook figure as PNG into out; return the files and what each was drawn from."""
     import matplotlib
 
     matplotlib.use("Agg")
-    from policykg.analysis import (
-        basis_by_audience_group,
-        basis_matrix,
-        changes_by_basis,
-        findings_table,
-        items_gained,
-        labeller,
-        open_store,
-        plot_audience_bases,
-        plot_basis_heatmap,
-        plot_changes_by_basis,
-        plot_findings,
-        plot_items_gained,
-        plot_processes_per_basis,
-        plot_sankey,
-        processes_per_basis,
-        sankey_flows,
-        save_figure,
-        validate_build,
-    )
+    from policykg.analysis import open_store, save_figure
 
     store = open_store(build)
-    made = {
-        "legal-basis-heatmap": plot_basis_heatmap(basis_matrix(store)),
-        "processes-per-basis": plot_processes_per_basis(processes_per_basis(store)),
-        "audience-bases": plot_audience_bases(basis_by_audience_group(store)),
-        "sankey": plot_sankey(sankey_flows(store)),
-        "sankey-legitimate-interests-minors": plot_sankey(
-            sankey_flows(store, basis="legitimate interests", audience="minors"),
-            title="Legitimate-interest processing that applies to minors"),
-        "findings": plot_findings(findings_table(validate_build(build).findings, labeller(store))),
-        "changes-by-basis": plot_changes_by_basis(changes_by_basis(store)),
-        "items-gained": plot_items_gained(items_gained(store)),
-    }
-    return [save_figure(fig, out / f"{name}.png", dpi=90) for name, fig in made.items()]
+    written, record = [], {}
+    for name, (df, draw) in figure_tables(store, build).items():
+        if df.empty:
+            raise RuntimeError(f"the build has no data for the figure {name!r}: refusing to draw a placeholder")
+        written.append(save_figure(draw(df), out / f"{name}.png", dpi=90))
+        record[name] = table_digest(df)
+    return written, record
+
+
+def page_table(store) -> pandas.DataFrame:
+    """The answer the query-page screenshot shows (PAGE_QUESTION on the primary version)."""
+    from policykg.analysis import query_df
+
+    return query_df(store, PAGE_QUESTION, labels=False)
 
 
 def find_chromium() -> str | None:
@@ -101,9 +119,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-dir", type=Path, default=None, help="the build (default ./build or $POLICYKG_BUILD_DIR)")
     parser.add_argument("--no-page", action="store_true", help="only the figures, not the query page")
     args = parser.parse_args(argv)
-    written = figures(args.build_dir, args.out)
+    written, record = figures(args.build_dir, args.out)
     if not args.no_page:
+        from policykg.analysis import open_store
+
         written.append(query_page(args.build_dir, args.out))
+        record["query-page"] = table_digest(page_table(open_store(args.build_dir)))
+    manifest = args.out / MANIFEST
+    if args.no_page and manifest.is_file():  # keep the record of the page shot last time
+        record = {**json.loads(manifest.read_text(encoding="utf-8")), **record}
+    manifest.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    written.append(manifest)
     for path in written:
         print(path)
     return 0
