@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import atexit
 import logging
-from pathlib import Path
 
 from flask import Flask
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
+from jinja2 import ChoiceLoader, PackageLoader
 
 from .settings import DEFAULTS
 
@@ -18,7 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     """Create the app: open the dataset once (worker pool or remote backend) and register the blueprints."""
     app = Flask(__name__)
     # The site's templates first, then the project's (policykg/templates: pages shared with the command line).
-    app.jinja_loader = ChoiceLoader([FileSystemLoader(Path(__file__).parent / "templates"),
+    app.jinja_loader = ChoiceLoader([PackageLoader("policykg.server", "templates"),
                                      PackageLoader("policykg", "templates")])
     app.config.from_mapping(DEFAULTS)
     if config:
