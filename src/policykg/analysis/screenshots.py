@@ -48,7 +48,8 @@ def figure_tables(store, build: Path | None) -> dict[str, tuple[pandas.DataFrame
 
 def table_digest(df: pandas.DataFrame) -> dict[str, object]:
     """What a figure was drawn from, in a form that does not depend on the drawing: rows and a sha256 of the CSV."""
-    csv = df.to_csv(index=False, lineterminator="\n")
+    header, *rows = df.to_csv(index=False, lineterminator="\n").splitlines()
+    csv = "\n".join([header, *sorted(rows)])  # the same rows in any order are the same data
     return {"rows": int(len(df)), "sha256": hashlib.sha256(csv.encode("utf-8")).hexdigest()}
 
 
