@@ -171,6 +171,10 @@ def test_rerunning_keeps_curation_and_reports(root, tmp_path, capsys):
     path.write_text(body)
     (out / "README").write_text("kept\n")
     before = path.read_text()
+    assert main(["ingest", str(source), "--as", "v", "--out", str(out), "--data-root", str(root), "--dry-run"]) == 1, \
+        "an entry curation.yaml still lists (the carried notice) stays open until the curator deletes the file"
+    capsys.readouterr()
+    (out / "curation.yaml").unlink()  # the curator's sign-off
     assert main(["ingest", str(source), "--as", "v", "--out", str(out), "--data-root", str(root), "--dry-run"]) == 0
     report = capsys.readouterr().out
     assert "row consent-whatsapp-accounts-center: data kept as curated; the new draft would give" in report

@@ -1,0 +1,111 @@
+"""Carry what a curated version states with spans into a new text: a matched row's exclusions and derived data, and
+the whole notice.yaml, each span relocated to the same words in the new text (nearest their expected place)."""
+
+from __future__ import annotations
+
+import json
+import re
+from difflib import SequenceMatcher
+from typing import TYPE_CHECKING, Any
+
+from policykg.ingest.curation import Curation, span_value
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from pathlib import Path
+
+    from policykg.sources.versions import Version
+    from policykg.text.rows import ParsedPolicy
+
+_SPAN = re.compile(r'\[(\d+),\s*(\d+),\s*("(?:[^"\\]|\\.)*")\]')
+
+
+class Carrier:
+    """Carries a matched row's span-bearing extras (excludes, derived) into the new text, relocating each span."""
+
+    KEYS = ("excludes", "derived")
+
+    def __init__(self, old_text: str, new_text: str, cur: Curation) -> None:
+        self.old_text, self.new_text, self.cur = old_text, new_text, cur
+        self.anchors = _anchors(old_text, new_text)
+
+    def row_extras(self, old: dict[str, Any], proc: dict[str, Any]) -> None:
+        """Copy excludes/derived (spans relocated) and modality from the matched row into the new one."""
+        for key in self.KEYS:
+            entries = []
+            for entry in old.get(key, []) or []:
+                entry = {k: v for k, v in entry.items() if k != "__line__"}
+                start, end = entry["span"][0], entry["span"][1]
+                found = relocate(self.old_text, self.new_text, start, end, self.anchors)
+                if found is None:
+                    self.cur.add(proc["id"], key, f"carried from the matched row but its span is not in this text: "
+                                 f"{self.old_text[start:min(end, start + 60)]!r}; find it or drop the entry")
+                    entry["span"] = list(entry["span"])
+                else:
+                    entry["span"] = span_value(self.new_text, (found, found + end - start))
+                entries.append(entry)
+            if entries:
+                proc[key] = entries
+        if old.get("modality"):
+            proc["modality"] = old["modality"]
+        proc["data"] = proc.pop("data")
+
+
+# --- notice.yaml carried forward -------------------------------------------------------------------------------
+
+def _anchors(old: str, new: str) -> list[tuple[int, int]]:
+    """(old offset, new offset) at the start of every block of identical lines (line ends ignored)."""
+    def starts(text: str) -> tuple[list[str], list[int]]:
+        lines = text.splitlines(keepends=True)
+        offsets = [0]
+        for ln in lines:
+            offsets.append(offsets[-1] + len(ln))
+        return [ln.rstrip("\r\n") for ln in lines], offsets
+    old_lines, old_starts = starts(old)
+    new_lines, new_starts = starts(new)
+    blocks = SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_matching_blocks()
+    return [(old_starts[b.a + k], new_starts[b.b + k]) for b in blocks for k in range(b.size)] or [(0, 0)]
+
+
+def relocate(old_text: str, new_text: str, start: int, end: int, anchors: list[tuple[int, int]]) -> int | None:
+    """The start in new_text of the old span's text, nearest its expected place; None if it is not there."""
+    needle = old_text[start:end]
+    delta = next((n - o for o, n in reversed(anchors) if o <= start), anchors[0][1] - anchors[0][0])
+    expected = start + delta
+    best, pos = None, new_text.find(needle)
+    while pos != -1:
+        if best is None or abs(pos - expected) < abs(best - expected):
+            best = pos
+        pos = new_text.find(needle, pos + 1)
+    return best
+
+
+def carry_notice(base: Version, base_parsed: ParsedPolicy, parsed: ParsedPolicy, text: str, cur: Curation,
+                  path: Path | None) -> str:
+    """The base's notice.yaml as text with every span relocated into the new text (the effective date's set from
+    it); spans not found are listed in the curation."""
+    source = (base.data_dir / "notice.yaml").read_text(encoding="utf-8")
+    old_text = base_parsed.text
+    anchors = _anchors(old_text, text)
+    effective_old = base_parsed.effective
+
+    def replace(m: re.Match) -> str:
+        start, end = int(m.group(1)), int(m.group(2))
+        line = source.count("\n", 0, m.start()) + 1
+        if effective_old and (start, end) == (effective_old.start, effective_old.end) and parsed.effective:
+            return _span_literal(span_value(text, parsed.effective))
+        new_start = relocate(old_text, text, start, end, anchors)
+        if new_start is None:
+            cur.add("notice.yaml", f"line {line}", f"span not relocated: {old_text[start:min(end, start + 60)]!r} "
+                    f"is not in this text", notice_line=line)
+            return m.group(0)
+        return _span_literal(span_value(text, (new_start, new_start + end - start)))
+
+    body = _SPAN.sub(replace, source)  # the text's file, sha256 and effective date live in data/versions.yaml
+    cur.add("notice.yaml", "all", f"carried forward from {base.name}: spans relocated; check labels, descriptions, "
+            "controller, authority and other values against this text")
+    return body
+
+
+def _span_literal(value: list[Any]) -> str:
+    """A span spliced into the curated notice.yaml text in its own style: the head as a double-quoted (JSON) string."""
+    return f"[{value[0]}, {value[1]}, {json.dumps(value[2], ensure_ascii=False)}]"
