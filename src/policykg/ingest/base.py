@@ -26,6 +26,7 @@ class BaseChoice:
     base: Version | None
     reason: str
     warnings: tuple[str, ...] = field(default=())
+    how: str = ""  # how the regime was decided
 
 
 def regime_label(regime: str | None) -> str:
@@ -66,7 +67,7 @@ def choose_base(registry: Registry, name: str, parsed: ParsedPolicy, given: str 
         what = f"no curated {regime_label(regime)} version" if regime else "no regime to choose a base by"
         return BaseChoice(regime, None, f"{how}; {what}: drafted from scratch (rows, titles and items with their spans; "
                           "terms from data/phrases.yaml where a phrase is known, CURATE placeholders elsewhere)",
-                          tuple(warnings))
+                          tuple(warnings), how)
     if when is None:
         base, why = same[-1], f"the newest curated {regime_label(regime)} version (the text states no effective date)"
     else:
@@ -77,4 +78,4 @@ def choose_base(registry: Registry, name: str, parsed: ParsedPolicy, given: str 
                    f"the newest curated {regime_label(regime)} version before {when.isoformat()}")
         else:
             base, why = same[0], f"the oldest curated {regime_label(regime)} version (none is before {when.isoformat()})"
-    return BaseChoice(regime, base, f"{how}; base {base.name}: {why}", tuple(warnings))
+    return BaseChoice(regime, base, f"{how}; base {base.name}: {why}", tuple(warnings), how)

@@ -41,7 +41,7 @@ class Carrier:
                                  f"{self.old_text[start:min(end, start + 60)]!r}; find it or drop the entry")
                     entry["span"] = list(entry["span"])
                 else:
-                    entry["span"] = span_value(self.new_text, (found, found + end - start))
+                    entry["span"] = span_value(self.new_text, found)
                 entries.append(entry)
             if entries:
                 proc[key] = entries
@@ -66,17 +66,38 @@ def _anchors(old: str, new: str) -> list[tuple[int, int]]:
     return [(old_starts[b.a + k], new_starts[b.b + k]) for b in blocks for k in range(b.size)] or [(0, 0)]
 
 
-def relocate(old_text: str, new_text: str, start: int, end: int, anchors: list[tuple[int, int]]) -> int | None:
-    """The start in new_text of the old span's text, nearest its expected place; None if it is not there."""
+def relocate(old_text: str, new_text: str, start: int, end: int, anchors: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """Where the old span's text is in new_text, nearest its expected place: the same characters, else the same
+    words with other link targets (redirect-wrapped, tracking parameters) or line endings; None if it is not there."""
     needle = old_text[start:end]
     delta = next((n - o for o, n in reversed(anchors) if o <= start), anchors[0][1] - anchors[0][0])
     expected = start + delta
-    best, pos = None, new_text.find(needle)
+    found: list[tuple[int, int]] = []
+    pos = new_text.find(needle)
     while pos != -1:
-        if best is None or abs(pos - expected) < abs(best - expected):
-            best = pos
+        found.append((pos, pos + len(needle)))
         pos = new_text.find(needle, pos + 1)
-    return best
+    if not found:
+        found = [m.span() for m in _tolerant(needle).finditer(new_text)]
+    return min(found, key=lambda span: abs(span[0] - expected), default=None)
+
+
+_TARGET = re.compile(r"\]\([^)\s]*\)")
+_CUT_TARGET = re.compile(r"\]\([^)\s]*$")
+
+
+def _tolerant(needle: str) -> re.Pattern[str]:
+    """A pattern for the needle's words with any link target and either line ending."""
+    def lines(part: str) -> str:
+        return r"\r?\n".join(re.escape(x) for x in part.replace("\r\n", "\n").split("\n"))
+    parts, pos = [], 0
+    for m in _TARGET.finditer(needle):
+        parts += [lines(needle[pos:m.start()]), r"\]\([^)\s]*\)"]
+        pos = m.end()
+    rest = needle[pos:]
+    cut = _CUT_TARGET.search(rest)  # a span that ends inside a link target: any target
+    tail = lines(rest[:cut.start()]) + r"\]\([^)\s]*" if cut else lines(rest)
+    return re.compile("".join([*parts, tail]))
 
 
 def carry_notice(base: Version, base_parsed: ParsedPolicy, parsed: ParsedPolicy, text: str, cur: Curation,
@@ -93,12 +114,12 @@ def carry_notice(base: Version, base_parsed: ParsedPolicy, parsed: ParsedPolicy,
         line = source.count("\n", 0, m.start()) + 1
         if effective_old and (start, end) == (effective_old.start, effective_old.end) and parsed.effective:
             return _span_literal(span_value(text, parsed.effective))
-        new_start = relocate(old_text, text, start, end, anchors)
-        if new_start is None:
+        found = relocate(old_text, text, start, end, anchors)
+        if found is None:
             cur.add("notice.yaml", f"line {line}", f"span not relocated: {old_text[start:min(end, start + 60)]!r} "
                     f"is not in this text", notice_line=line)
             return m.group(0)
-        return _span_literal(span_value(text, (new_start, new_start + end - start)))
+        return _span_literal(span_value(text, found))
 
     body = _SPAN.sub(replace, source)  # the text's file, sha256 and effective date live in data/versions.yaml
     cur.add("notice.yaml", "all", f"carried forward from {base.name}: spans relocated; check labels, descriptions, "

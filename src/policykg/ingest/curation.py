@@ -58,7 +58,7 @@ class Curation:
 
 def word_changes(old: str, new: str, limit: int = 160) -> str:
     """The words removed and added between two phrases, quoted, as a short line ('removed "…"; added "…"')."""
-    a, b = old.split(), new.split()
+    a, b = ([w for w in phrase.split() if w not in ("*", "-")] for phrase in (old, new))  # bullets are no words
     removed: list[str] = []
     added: list[str] = []
     for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():

@@ -46,6 +46,7 @@ class Draft:
     regime: str | None = None
     reason: str = ""
     warnings: list[str] = field(default_factory=list)
+    regime_reason: str = ""
 
 
 def basis_list(value: Any) -> list[str]:
@@ -130,7 +131,7 @@ def draft_version(text: str, path: Path | None, name: str, registry: Registry, p
                 "write it by hand (source, notice, controller, contact, rights, retention … with their spans), as the "
                 "curated versions do")
     draft = Draft(name, base.name if base else None, processes, notice, cur.entries, matching,
-                  regime=choice.regime, reason=choice.reason, warnings=warnings)
+                  regime=choice.regime, reason=choice.reason, warnings=warnings, regime_reason=choice.how)
     draft.counts = _counts(processes, cur.entries, matching, parsed)
     return draft
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from policykg.changes.matching import match_rows, row_ref
 from policykg.errors import SourceError
+from policykg.ingest.base import regime_label
 from policykg.ingest.draft import CURATE, CURATE_TERM, Draft, draft_version
 from policykg.ingest.phrases import build_phrase_table, dump_phrase_table, load_phrases
 from policykg.sources.load import CURATION_FILE
@@ -264,8 +265,9 @@ def draft_sources(text: PolicyText, registry: Registry, jurisdiction: str | None
     draft = draft_version(text.text, path, name, registry, phrases, parsed, registry.path.parent / "links.yaml",
                           texts_dir, jurisdiction=jurisdiction)
     if draft.notice is None or draft.base is None:
-        raise SourceError(f"no curated version to read this text against: {draft.reason.split('; drafted')[0]} "
-                          "(a text is compared through the closest curated version of the regime it states)", path=path)
+        raise SourceError(f"no curated {regime_label(draft.regime)} version to read this text against ("
+                          f"{draft.regime_reason.replace(f'{name} is not in data/versions.yaml; ', '')}): a text read "
+                          "on the fly is drafted from the closest curated version of its own regime", path=path)
     base = registry.get(draft.base)
     version = Version(name=name, jurisdiction=base.jurisdiction, label=f"{path.name} (read on the fly, not curated)",
                       effective=parsed.effective_date or date.min, text_file=path.name, sha256=text.sha256,
