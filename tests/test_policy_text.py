@@ -303,10 +303,20 @@ def _wrapped(text: str) -> str:
     return re.sub(r"\]\((https?://[^)\s]+)\)", lambda m: f"]({OTA_WRAP.format(quote(m.group(1), safe=''))})", text)
 
 
+def _marked_headings(text: str, before: str, after: str) -> str:
+    """Every block heading written with markdown marks (a capture rendered otherwise); tables unchanged."""
+    for row in reversed(read_policy(text).rows):
+        if row.heading is not None:
+            text = text[:row.heading.start] + before + row.heading.text + after + text[row.heading.end:]
+    return text
+
+
 def _noisy(text: str) -> dict[str, str]:
     banner = "We updated our Privacy Policy on January 2, 2030. [View our previous policy.](https://x.test/policy/version/1/)\n\n"
     tracked = re.sub(r"\]\((https?://[^)\s?]+)\)", r"](\1?helpref=faq_content)", text)
     return {"banner": banner + text, "cookie wall": COOKIE_WALL + text, "nav chrome": NAV + text + "\n\n[](https://x.test/edit/)",
+            "block headings as markdown headings": _marked_headings(text, "### ", ""),
+            "block headings in bold": _marked_headings(text, "**", "**"),
             "wrapped links": _wrapped(text), "tracking parameters": tracked, "crlf": text.replace("\n", "\r\n"),
             "all at once": (COOKIE_WALL + NAV + banner + _wrapped(tracked) + "\n\n[](https://x.test/edit/)").replace("\n", "\r\n")}
 
@@ -392,6 +402,8 @@ def test_what_is_not_a_date(words):
     ("We\u2019re updating our Privacy Policy. The updates go into effect on April 7, 2025.\n\nEffective November 14, "
      "2024\n", "2024-11-14", "Effective November 14, 2024"),
     ("Data Policy\n\nText.\n\nDate of Last Revision: April 19, 2018\n", "2018-04-19", "Date of Last Revision: April 19, 2018"),
+    ("Privacy Policy\n\n**Effective date:** 16 June 2025\n", "2025-06-16", "Effective date:** 16 June 2025"),
+    ("Privacy Policy\n\nLast revised on 2 March 2026\n", "2026-03-02", "Last revised on 2 March 2026"),
     ("Politique\n\nDate de la derni\u00e8re r\u00e9vision\u00a0: 11\u00a0janvier 2021\n", "2021-01-11",
      "Date de la derni\u00e8re r\u00e9vision\u00a0: 11\u00a0janvier 2021"),
 ])

@@ -270,3 +270,35 @@ def test_the_instagram_bundle(tmp_path, capsys):
     assert code == (1 if any(v["status"] == "new" for v in report["versions"]) else 0)
     registered_seen = {v["name"] for v in report["versions"] if v["status"] == "encoded"}
     assert registered_seen == {v.name for v in REGISTRY.versions if v.sha256 in {c["sha256"] for c in expected}}
+
+
+# --- when two captures are the same version ------------------------------------------------------------------
+
+def _global_text(name: str) -> str:
+    for _, folder in text_search_dirs():
+        if (folder / name).is_file():
+            return (folder / name).read_bytes().decode("utf-8")
+    pytest.skip(f"{name} is not beside the project (../shared)")
+
+
+@pytest.mark.parametrize("name", ["meta-global-2022-07-26.md", "meta-global-2025-12-16.md"])
+def test_noise_leaves_the_rows_as_compared_the_same_and_a_real_change_does_not(name):
+    from policykg.ingest.sameness import differences, read_capture, same_rows
+
+    text = _global_text(name)
+    wrap = "https://help.instagram.com/https%3A%2F%2Fl.facebook.com%2Fl.php%3Fu={}&h=removed"
+    noisy = ("Accept cookies from this site?\n\nAccept All\n\n[](https://x.test/nav/)\n\nUpdated on Jan 2, 2030\n\n"
+             + re.sub(r"\]\((https?://[^)\s?]+)\)", lambda m: f"]({wrap.format(quote(m.group(1) + '?helpref=faq', safe=''))})",
+                      text) + "\n\n[](https://x.test/edit/)").replace("\n", "\r\n")
+    original, captured = read_capture(text.encode("utf-8")), read_capture(noisy.encode("utf-8"))
+    assert original.rows and same_rows(original, captured) and original.sha256 != captured.sha256
+    assert (captured.regime, captured.effective) == ("global", original.effective)
+    item = "Hashtags you use"
+    assert item in text
+    changed = read_capture(text.replace(item, "Hashtags and stickers you use", 1).encode("utf-8"))
+    assert not same_rows(original, changed)
+    assert "item added 'hashtags and stickers you use'" in differences(original.rows, changed.rows)
+    assert "item removed 'hashtags you use'" in differences(original.rows, changed.rows)
+    at = text.index("subpage=1.subpage.1-", text.index("Why and how we process your information\n"))  # in a row
+    retargeted = read_capture((text[:at] + "subpage=9.subpage.9-" + text[at + 20:]).encode("utf-8"))
+    assert not same_rows(original, retargeted) and "links changed" in differences(original.rows, retargeted.rows)

@@ -31,7 +31,7 @@ def next_content(lines: list[Line], i: int) -> int:
     return j
 
 
-def _why_after_heading(lines: list[Line], i: int) -> int | None:
+def why_after_heading(lines: list[Line], i: int) -> int | None:
     """If line i is a block heading, the index of its 'Why and how' line; else None.
 
     A block heading is a short line followed by '* * *' and then the 'Why and how' line, perhaps after a part
@@ -69,7 +69,7 @@ def read_blocks(lines: list[Line], text: str, path: Path | None, *,
     in_categories = False
     i = 0
     while i < len(lines):
-        why = _why_after_heading(lines, i)
+        why = why_after_heading(lines, i)
         if why is not None:
             if with_bases and not bases:
                 raise text_error("a block before any basis heading: expected a heading such as 'Consent' above it",
@@ -98,8 +98,21 @@ def read_blocks(lines: list[Line], text: str, path: Path | None, *,
     return bases, rows
 
 
+def _unmarked(piece: Piece, text: str) -> Piece:
+    """A heading without its markdown marks: '### Title', '**Title**' -> 'Title' (a span of the same text)."""
+    start, end = piece.start, piece.end
+    while start < end and text[start] == "#":
+        start += 1
+    for mark in ("**", "__", "*", "_"):
+        if text.startswith(mark, start) and text[start + len(mark):end].rstrip().endswith(mark) \
+                and end - start > 2 * len(mark):
+            start, end = start + len(mark), text.rindex(mark, start, end)
+            break
+    return trimmed(text, start, end, piece.line) if (start, end) != (piece.start, piece.end) else piece
+
+
 def _block(lines: list[Line], basis: Piece | None, text: str, path: Path | None, *, last: bool = False) -> Row:
-    heading = trimmed(text, lines[0].start, lines[0].end, lines[0].number)
+    heading = _unmarked(trimmed(text, lines[0].start, lines[0].end, lines[0].number), text)
     parts: list[list[Line]] = [[]]
     for ln in lines[1:]:
         if RULE.match(ln.folded):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from policykg.text.blocks import read_blocks
+from policykg.text.blocks import read_blocks, why_after_heading
 from policykg.text.lines import (
     QUESTION_HEADING,
     SECTION_HEADING,
@@ -73,6 +73,8 @@ def _section_end(lines: list[Line], start: int) -> int:
     """The index after the section's last line: the next markdown or question heading, or the end."""
     for i in range(start + 1, len(lines)):
         key = lines[i].key
+        if lines[i].folded.startswith("#") and why_after_heading(lines, i) is not None:
+            continue  # a block heading written as a markdown heading: still the section
         if lines[i].folded.startswith("#") or (QUESTION_HEADING.match(lines[i].folded.strip()) and "|" not in key):
             end = i
             break
