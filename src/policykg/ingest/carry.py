@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
@@ -70,8 +71,9 @@ def relocate(old_text: str, new_text: str, start: int, end: int, anchors: list[t
     """Where the old span's text is in new_text, nearest its expected place: the same characters, else the same
     words with other link targets (redirect-wrapped, tracking parameters) or line endings; None if it is not there."""
     needle = old_text[start:end]
-    delta = next((n - o for o, n in reversed(anchors) if o <= start), anchors[0][1] - anchors[0][0])
-    expected = start + delta
+    k = bisect_right(anchors, (start, len(new_text) + 1)) - 1  # the last anchor at or before start
+    old_at, new_at = anchors[max(k, 0)]
+    expected = start + new_at - old_at
     found: list[tuple[int, int]] = []
     pos = new_text.find(needle)
     while pos != -1:
@@ -101,12 +103,12 @@ def _tolerant(needle: str) -> re.Pattern[str]:
 
 
 def carry_notice(base: Version, base_parsed: ParsedPolicy, parsed: ParsedPolicy, text: str, cur: Curation,
-                  path: Path | None) -> str:
+                 path: Path | None, anchors: list[tuple[int, int]] | None = None) -> str:
     """The base's notice.yaml as text with every span relocated into the new text (the effective date's set from
-    it); spans not found are listed in the curation."""
+    it); spans not found are listed in the curation. `anchors`: the texts' common lines, if already computed."""
     source = (base.data_dir / "notice.yaml").read_text(encoding="utf-8")
     old_text = base_parsed.text
-    anchors = _anchors(old_text, text)
+    anchors = anchors or _anchors(old_text, text)
     effective_old = base_parsed.effective
 
     def replace(m: re.Match) -> str:

@@ -124,7 +124,7 @@ def draft_version(text: str, path: Path | None, name: str, registry: Registry, p
         warnings.append(f"{missing} of the {len(old_pairs)} rows of {base.name} match nothing in this text (e.g. "
                         f"{titles}): a truncated capture? Check the text before curating the draft")
     if base and base_parsed:
-        notice = carry_notice(base, base_parsed, parsed, text, cur, path)
+        notice = carry_notice(base, base_parsed, parsed, text, cur, path, carry.anchors if carry else None)
     else:
         notice = None
         cur.add("notice.yaml", "all", f"no curated {regime_label(choice.regime)} version to carry notice.yaml from: "
