@@ -440,3 +440,12 @@ def test_changed_words_send_what_was_drawn_from_them_to_curation(root, tmp_path)
     assert any('no longer listed in this row since meta-uk-2025-06-16: "hashtags you use"' in e["why"] for e in data)
     others = [e for e in yaml.safe_load((out / "curation.yaml").read_text())["entries"] if e.get("since")]
     assert {e["row"] for e in others} == {proc["id"]}, "rows whose words did not change are not listed"
+
+
+def test_a_registered_name_whose_text_states_another_regime_warns(tmp_path, capsys):
+    """data/versions.yaml wins (the name is registered as UK), but the EU text's own statement is shown."""
+    code, summary, err = _ingest_json(capsys, str(_shared("meta-eu-2025-12-16.md")), "--as", JUNE.name, "--out",
+                                      str(tmp_path / "x"), "--dry-run")
+    assert summary["regime"] == "uk" and summary["base"] == "meta-uk-2025-04-07"
+    assert ("policykg ingest: warning: data/versions.yaml registers meta-uk-2025-06-16 as UK, but the text states the "
+            "EU regime (controller 'Meta Platforms Ireland'") in err
