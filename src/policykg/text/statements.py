@@ -32,10 +32,10 @@ MONTHS = {name: n for n, names in enumerate((
     ("november", "nov", "novembre"), ("december", "dec", "décembre", "decembre")), start=1) for name in names}
 _MONTH = r"[a-zéû]{3,9}\.?"
 _DATE = rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s*\d{{4}}|\d{{1,2}}(?:er)?\s+{_MONTH},?\s*\d{{4}})"
-#: Lines that state an effective date, on the folded line (group "head" the stated words, group 1 the date):
+#: Lines that state an effective date, on the folded line (group "head": the stated words; group 2: the date):
 #: "Effective June 16, 2025" (or "Effective date: …", "Last revised on …") near the start of a line (the Privacy
-#: Policy), "Date of last revision: 21 August 2020"
-#: (the Data Policy), and the French "Date de la dernière révision : 11 janvier 2021".
+#: Policy), "Date of last revision: 21 August 2020" (the Data Policy), and the French "Date de la dernière
+#: révision : 11 janvier 2021".
 EFFECTIVE_LINES = (
     re.compile(rf"^.{{0,19}}?\b(?P<head>(?:effective(?:\s+date)?|last\s+(?:revised|modified))[*_]*\s*(?:on\s*)?:?[*_]*\s*"
                rf"(?:from\s+|as\s+of\s+)?({_DATE}))"),
