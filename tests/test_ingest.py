@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -171,6 +172,10 @@ def test_rerunning_keeps_curation_and_reports(root, tmp_path, capsys):
     path.write_text(body)
     (out / "README").write_text("kept\n")
     before = path.read_text()
+    assert main(["ingest", str(source), "--as", "v", "--out", str(out), "--data-root", str(root), "--dry-run"]) == 1, \
+        "an entry curation.yaml still lists (the carried notice) stays open until the curator deletes the file"
+    capsys.readouterr()
+    (out / "curation.yaml").unlink()  # the curator's sign-off
     assert main(["ingest", str(source), "--as", "v", "--out", str(out), "--data-root", str(root), "--dry-run"]) == 0
     report = capsys.readouterr().out
     assert "row consent-whatsapp-accounts-center: data kept as curated; the new draft would give" in report
@@ -280,3 +285,167 @@ def test_the_yaml_ingest_writes_reads_back_as_written(word, tmp_path):
     table = {"versions": [word], **{kind: [] for kind in ("basis", "audience", "category", "item", "interest", "title")}}
     table["item"] = [{"phrase": word, "text": word, "items": [word], "count": 1, "seen_in": [word]}]
     assert yaml.safe_load(dump_phrase_table(table)) == table
+
+
+# --- every regime: the base of the same regime, from scratch, --format json -------------------------------------
+
+def _shared(name: str) -> Path:
+    from policykg.sources.versions import text_search_dirs
+
+    for _, folder in text_search_dirs():
+        if (folder / name).is_file():
+            return folder / name
+    pytest.skip(f"{name} is not beside the project (../shared)")
+
+
+def _ingest_json(capsys, *argv: str) -> tuple[int, dict, str]:
+    import json
+
+    code = main(["ingest", *argv, "--format", "json"])
+    captured = capsys.readouterr()
+    lines = captured.out.strip().splitlines()
+    assert len(lines) == 1, "--format json prints one object on stdout"
+    return code, json.loads(lines[0]), captured.err
+
+
+JSON_KEYS = ["version", "base", "regime", "rows", "matched", "new", "curation_entries"]
+
+
+@pytest.mark.parametrize("name, rows", [("meta-global-2022-07-26.md", 17), ("meta-global-2025-12-16.md", 19)])
+def test_a_global_text_with_no_curated_global_version_is_drafted_from_scratch(name, rows, tmp_path, capsys):
+    """No global version is curated in the root: no base of another regime; rows, titles and items with their spans,
+    `basis: not-stated` and no audience or interests; known phrases reused, CURATE elsewhere; no notice.yaml."""
+    text = _shared(name)
+    root = tmp_path / "data"
+    shutil.copytree(DATA, root, ignore=shutil.ignore_patterns("meta-global-*"))
+    (root / "versions.yaml").write_text((DATA / "versions.yaml").read_text().split("  - name: meta-global")[0])
+    from policykg.ingest.ingest import refresh_phrases
+
+    refresh_phrases(root)  # the phrases of the UK and EU versions only
+    out = tmp_path / "g"
+    code, summary, err = _ingest_json(capsys, str(text), "--as", "g-new", "--out", str(out), "--data-root", str(root),
+                                      "--dry-run")
+    assert list(summary) == JSON_KEYS and code == 1 and not out.exists()
+    assert summary | {"curation_entries": 0} == {"version": "g-new", "base": None, "regime": "global", "rows": rows,
+                                                 "matched": 0, "new": rows, "curation_entries": 0}
+    assert "the text states the global regime (controller 'Meta Platforms, Inc.'" in err and "drafted from scratch" in err
+    code, again, _ = _ingest_json(capsys, str(text), "--as", "g-new", "--out", str(out), "--data-root", str(root))
+    assert again == summary and code == 1
+    drafted = read_yaml(out / "processes.yaml")
+    source = text.read_text(encoding="utf-8")
+    assert len(drafted) == rows and not (out / "notice.yaml").exists()
+    for proc in drafted:
+        assert proc["basis"] == "not-stated" and "audience" not in proc and "interests" not in proc
+        validate_data(proc, Process, out / "processes.yaml", draft=True)
+        assert source[proc["title_span"][0]:proc["title_span"][1]] .replace("<br>", " ").startswith(proc["title"][:12])
+        for span in [proc["row_span"]] + [d["span"] for d in proc["data"]]:
+            assert source[span[0]:span[0] + len(span[2])] == span[2]
+        assert not proc["id"].startswith("not-stated")
+    items = {tuple(d["items"]) for p in drafted for d in p["data"]}
+    assert ("pko:Hashtags",) in items and ("pko:CURATE",) in items, "known item phrases reused, the others to curate"
+    entries = yaml.safe_load((out / "curation.yaml").read_text())["entries"]
+    assert len(entries) == summary["curation_entries"]
+    assert any(e["row"] == "notice.yaml" and "write it by hand" in e["why"] for e in entries)
+    assert {e["row"] for e in entries if e["field"] == "description"} == {p["id"] for p in drafted}
+
+
+@pytest.mark.parametrize("name, regime, base", [
+    ("000_58dca1eb2e4de648.txt", "uk", "meta-uk-2025-06-16"),
+    ("meta-uk-2024-11-14.md", "uk", "meta-uk-2024-11-14"),
+    ("meta-eu-2025-12-16.md", "eu", "meta-eu-2025-12-16"),
+])
+def test_an_unregistered_text_is_drafted_from_its_own_regime(name, regime, base, tmp_path, capsys):
+    """A name not in data/versions.yaml: the regime is the text's, the base the curated version of that regime of the
+    same date (a fresh capture of it): one curation entry (the carried notice), where the EU base gave 81."""
+    text = _shared(name)
+    code, summary, err = _ingest_json(capsys, str(text), "--as", "not-registered", "--out", str(tmp_path / "x"),
+                                      "--dry-run")
+    assert (summary["regime"], summary["base"], summary["matched"], summary["new"]) == (regime, base, summary["rows"], 0)
+    assert summary["curation_entries"] == 1 and code == 1
+    assert f"not-registered is not in data/versions.yaml; the text states the {regime.upper()} regime" in err
+    assert f"base {base}: the curated {regime.upper()} version of the same date" in err
+
+
+def test_an_unregistered_uk_capture_with_noise_is_drafted_from_the_newest_uk_version(root, tmp_path, capsys):
+    """A later capture of the June text (a cookie wall, a banner, OTA redirect-wrapped links, CRLF), unregistered,
+    in a root where June 2025 is the only curated version: drafted from it, every span in the capture, no more than
+    the carried notice to check."""
+    from urllib.parse import quote
+
+    text = _text_path(JUNE.name).read_text(encoding="utf-8")
+    wrapped = re.sub(r"\]\((https?://[^)\s]+)\)", lambda m: "](https://help.instagram.com/https%3A%2F%2Fl.instagram.com"
+                     f"%2F%3Fu={quote(m.group(1), safe='')}&e=removed)", text)
+    capture = ("Accept cookies from this site?\n\nAccept All\n\nWe updated our Privacy Policy on August 1, 2025. "
+               "[View our previous policy.](https://x.test/)\n\n" + wrapped).replace("\n", "\r\n")
+    source = tmp_path / "capture.md"
+    source.write_bytes(capture.encode("utf-8"))
+    out = tmp_path / "c"
+    code, summary, _ = _ingest_json(capsys, str(source), "--as", "uk-capture", "--out", str(out), "--data-root", str(root))
+    assert (summary["base"], summary["regime"], summary["matched"], summary["new"]) == (JUNE.name, "uk", 39, 0)
+    assert summary["curation_entries"] <= 3
+    notice = yaml.safe_load((out / "notice.yaml").read_text())
+    for span in [notice["controller"]["span"], *(r["span"] for r in notice["recipients"] if "span" in r)]:
+        assert capture[span[0]:span[0] + len(span[2])] == span[2]
+
+
+def test_a_uk_text_is_never_drafted_from_the_eu_version(tmp_path, capsys):
+    """Only the EU version curated: a UK text has no base of its regime and is drafted from scratch."""
+    root = tmp_path / "data"
+    root.mkdir()
+    shutil.copy(DATA / "versions.yaml", root)
+    shutil.copytree(DATA / "meta-eu-2025-12-16", root / "meta-eu-2025-12-16")
+    _, summary, err = _ingest_json(capsys, str(_text_path(JUNE.name)), "--as", "uk-x", "--out", str(tmp_path / "x"),
+                                   "--data-root", str(root), "--dry-run")
+    assert (summary["base"], summary["regime"], summary["matched"]) == (None, "uk", 0)
+    assert "no curated UK version: drafted from scratch" in err
+
+
+def test_a_capture_missing_many_rows_warns_on_stderr(root, tmp_path, capsys):
+    """Cut after row 20 at a line end (the reader cannot tell): 19 rows of the base match nothing -> a warning."""
+    text = _text_path(JUNE.name).read_text(encoding="utf-8")
+    lines = text.split("\n")
+    rows = [k for k, ln in enumerate(lines) if ln.startswith("| ") and not ln.startswith(("| ---", "| Why and how"))]
+    source = tmp_path / "cut.md"
+    source.write_text("\n".join(lines[:rows[24] + 1]), encoding="utf-8")
+    code, summary, err = _ingest_json(capsys, str(source), "--as", "cut", "--out", str(tmp_path / "cut"),
+                                      "--data-root", str(root), "--dry-run")
+    assert code == 1 and summary["rows"] < 39
+    assert re.search(r"policykg ingest: warning: \d+ of the 39 rows of meta-uk-2025-06-16 match nothing in this text "
+                     r"\(e\.g\. .*\): a truncated capture\?", err)
+    _, whole, err = _ingest_json(capsys, str(_text_path(JUNE.name)), "--as", "whole", "--out", str(tmp_path / "w"),
+                                 "--data-root", str(root), "--dry-run")
+    assert "warning" not in err and whole["matched"] == 39
+
+
+def test_changed_words_send_what_was_drawn_from_them_to_curation(root, tmp_path):
+    """A row whose why-and-how text loses a purpose, and whose information list gains and loses an item: its
+    purposes and processing and the changed items are listed to re-check (issue 16), not carried over silently."""
+    text = _text_path(JUNE.name).read_text(encoding="utf-8")
+    june = read_yaml(JUNE.data_dir / "processes.yaml")
+    proc = next(p for p in june if p["id"] == "contract-personalising")
+    row = text[proc["row_span"][0]:text.index("\n", proc["row_span"][0])]
+    assert "* Personalise the ads people see, and<br>" in row and "<br>* Hashtags you use<br>" in row
+    changed = row.replace("* Personalise the ads people see, and<br>", "", 1) \
+        .replace("<br>* Hashtags you use<br>", "<br>* Stickers you send<br>", 1)
+    source = tmp_path / "changed.md"
+    source.write_text(text.replace(row, changed, 1), encoding="utf-8")
+    out = tmp_path / "changed"
+    ingest(source, "changed", out, root)
+    entries = [e for e in yaml.safe_load((out / "curation.yaml").read_text())["entries"] if e["row"] == proc["id"]]
+    why = {e["field"]: e["why"] for e in entries if e.get("since") == JUNE.name and e["field"] != "data"}
+    assert set(why) == {"purposes", "processing"}
+    assert 'why-and-how text: removed "personalise the ads people see, and"' in why["purposes"]
+    data = [e for e in entries if e["field"] == "data"]
+    assert any(e.get("text") == "Stickers you send" and "no known term" in e["why"] for e in data)
+    assert any('no longer listed in this row since meta-uk-2025-06-16: "hashtags you use"' in e["why"] for e in data)
+    others = [e for e in yaml.safe_load((out / "curation.yaml").read_text())["entries"] if e.get("since")]
+    assert {e["row"] for e in others} == {proc["id"]}, "rows whose words did not change are not listed"
+
+
+def test_a_registered_name_whose_text_states_another_regime_warns(tmp_path, capsys):
+    """data/versions.yaml wins (the name is registered as UK), but the EU text's own statement is shown."""
+    code, summary, err = _ingest_json(capsys, str(_shared("meta-eu-2025-12-16.md")), "--as", JUNE.name, "--out",
+                                      str(tmp_path / "x"), "--dry-run")
+    assert summary["regime"] == "uk" and summary["base"] == "meta-uk-2025-04-07"
+    assert ("policykg ingest: warning: data/versions.yaml registers meta-uk-2025-06-16 as UK, but the text states the "
+            "EU regime (controller 'Meta Platforms Ireland'") in err

@@ -170,15 +170,16 @@ class _Side:
 
     def ref(self, p: Process) -> ProcessRef:
         """How the diff names a process."""
-        return ProcessRef(str(self.ns[f"process/{p.id}"]), p.id, p.title, tuple(expand(b) for b in p.basis),
-                          expand(p.audience), self.quote(p.row_span))
+        return ProcessRef(str(self.ns[f"process/{p.id}"]), p.id, p.title, tuple(expand(b) for b in p.bases),
+                          expand(p.audience) if p.audience else "", self.quote(p.row_span))
 
     def values(self, p: Process) -> dict[str, dict[str, Value]]:
         """Every compared field of a process: field -> identity -> value (with its span in this text)."""
         term = self._term_value
         out: dict[str, dict[str, Value]] = {
-            "basis": {expand(b): term(b, self.basis_spans.get(expand(b))) for b in p.basis},
-            "audience": {expand(p.audience): term(p.audience, p.audience_span or self.term_spans.get(expand(p.audience)))},
+            "basis": {expand(b): term(b, self.basis_spans.get(expand(b))) for b in p.bases},
+            "audience": {expand(p.audience): term(p.audience, p.audience_span or self.term_spans.get(expand(p.audience)))}
+            if p.audience else {},
             "title": {p.title: Value(p.title, p.title, self.quote(p.title_span))},
             "purposes": {expand(x): term(x, p.title_span) for x in p.purposes},
             "legitimate_interests": {expand(i.interest): term(i.interest, i.span) for i in p.interests},

@@ -118,7 +118,7 @@ def link_versions(registry: Registry, sources: dict[str, VersionSources], ontolo
             g.add((iri, DCTERMS.isVersionOf, lineage))
             g.add((lineage, RDF.type, PKO.ProcessLineage))
             g.add((lineage, DCTERMS.hasVersion, iri))
-            g.set((lineage, RDFS.label, Literal(f"{proc.title} · {_label(ontology, proc.audience)}", lang="en")))
+            g.set((lineage, RDFS.label, Literal(f"{proc.title} · {_label(ontology, proc.audience)}" if proc.audience else proc.title, lang="en")))
             if earlier:
                 old = process_iri(earlier.old_version, earlier.old_id)
                 g.add((iri, PROV.wasRevisionOf, old))

@@ -90,7 +90,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from policykg.sources.versions import load_registry
 
     names = load_registry().names
-    # A text read on the fly is drafted from the other side's jurisdiction (a fresh capture against its own notice).
+    # A text read on the fly is drafted from the closest curated version of the regime it states (the other side's
+    # jurisdiction when it states none): a fresh capture against its own notice.
     known = next((load_registry().get(n).jurisdiction for n in (args.old, args.new) if n in names), None)
     old, new = resolve(args.old, args.texts_dir, known), resolve(args.new, args.texts_dir, known)
     diff = compute(old, new)

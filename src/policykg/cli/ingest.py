@@ -1,9 +1,14 @@
 """`policykg ingest TEXT --as NAME`: draft a version's sources from a policy text (exit 0 nothing to curate, 1
-curation.yaml lists what to curate, 2 error)."""
+curation.yaml lists what to curate, 2 error).
+
+The text is drafted from the closest curated version of its regime: the jurisdiction data/versions.yaml registers
+for NAME, or, for a name not registered there, the regime the text states (its controller, authority and section);
+with no curated version of that regime, from scratch. The report says which base was chosen and why."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -33,10 +38,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 2
     out = Path(args.out) if args.out else root / args.name
     outcome = ingest(Path(args.text), args.name, out, root, dry_run=args.dry_run, texts_dir=args.texts_dir)
+    for warning in outcome.warnings:
+        print(f"policykg ingest: warning: {warning}", file=sys.stderr)
+    report = sys.stderr if args.format == "json" else sys.stdout  # JSON: one object on stdout, the report beside it
     for line in outcome.report:
-        print(line)
+        print(line, file=report)
     where = "would write" if args.dry_run else "wrote"
-    print(f"{where} {out}" + (f"; {outcome.open_items} entries to curate in {out / CURATION_FILE}" if outcome.open_items else ""))
+    print(f"{where} {out}" + (f"; {outcome.open_items} entries to curate in {out / CURATION_FILE}" if outcome.open_items else ""),
+          file=report)
+    if args.format == "json":
+        print(json.dumps(outcome.summary()))
     return 1 if outcome.open_items else 0
 
 
@@ -48,6 +59,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--as", dest="name", help="the version name, e.g. meta-uk-2025-04-07 (see data/versions.yaml)")
     p.add_argument("--out", help="the folder to write (default: data/NAME)")
     p.add_argument("--dry-run", action="store_true", help="only report what would be written or changed")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="json: print one object {version, base, regime, rows, matched, new, curation_entries} on "
+                   "standard output (the report goes to standard error)")
     p.add_argument("--refresh-phrases", action="store_true", help="regenerate data/phrases.yaml from the curated versions")
     p.add_argument("--data-root", help="the data folder (default: the data/ policykg ships; with a wheel, give a copy "
                    "to write into)")

@@ -11,13 +11,13 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from policykg.cli import build, diff, docs, dpv, ingest, publish, query, reason, serve, validate
+from policykg.cli import build, diff, docs, dpv, ingest, publish, query, reason, serve, track, validate
 from policykg.cli.options import EXIT_ERROR
 from policykg.errors import PolicyKGError
 
 #: The subcommands, one module each; each module's register(sub) adds its parser (imports here are light: a command
 #: loads what it needs when it runs).
-COMMANDS = (build, ingest, diff, validate, query, reason, serve, publish, dpv, docs)
+COMMANDS = (build, ingest, track, diff, validate, query, reason, serve, publish, dpv, docs)
 
 
 def build_parser() -> argparse.ArgumentParser:

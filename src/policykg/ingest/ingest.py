@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from policykg.changes.matching import match_rows, row_ref
 from policykg.errors import SourceError
+from policykg.ingest.base import regime_label
 from policykg.ingest.draft import CURATE, CURATE_TERM, Draft, draft_version
 from policykg.ingest.phrases import build_phrase_table, dump_phrase_table, load_phrases
 from policykg.sources.load import CURATION_FILE
@@ -37,11 +38,22 @@ PROCESSES_HEADER = (
 
 @dataclass
 class Outcome:
-    """What an ingest did or would do: the report lines and the number of things left to curate."""
+    """What an ingest did or would do: the report lines, warnings, the number of things left to curate, and the
+    version, base and regime it drafted."""
 
     report: list[str] = field(default_factory=list)
     open_items: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    version: str = ""
+    base: str | None = None
+    regime: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """The outcome as `policykg ingest --format json` prints it."""
+        return {"version": self.version, "base": self.base, "regime": self.regime, "rows": self.counts.get("rows", 0),
+                "matched": self.counts.get("rows matched", 0), "new": self.counts.get("rows new", 0),
+                "curation_entries": self.open_items}
 
 
 def is_placeholder(value: Any) -> bool:
@@ -140,7 +152,9 @@ def ingest(text_path: Path, name: str, out_dir: Path, data_root: Path, *, dry_ru
     registry = load_registry(data_root)
     phrases = load_phrases(data_root / "phrases.yaml")
     draft = draft_version(text, text_path, name, registry, phrases, parsed, data_root / "links.yaml", texts_dir)
-    outcome = Outcome(counts=draft.counts)
+    outcome = Outcome(counts=draft.counts, version=name, base=draft.base, regime=draft.regime,
+                      warnings=list(draft.warnings))
+    outcome.report.append(f"{name}: read {len(parsed.rows)} rows ({parsed.layout}); {draft.reason}")
     processes, entries = draft.processes, draft.curation
     existing_path = out_dir / "processes.yaml"
     write_notice = draft.notice is not None
@@ -149,7 +163,9 @@ def ingest(text_path: Path, name: str, out_dir: Path, data_root: Path, *, dry_ru
         if not isinstance(existing, list):
             raise SourceError("expected a list of processes at the top level", path=existing_path, line=1)
         processes, adopted = merge(existing, draft.processes, outcome.report)
+        still_open = _open_entries(out_dir / CURATION_FILE)
         entries = [e for e in draft.curation if e["row"] in adopted or f"{e['row']}.{_field_key(e)}" in adopted
+                   or (e["row"], _field_key(e)) in still_open
                    or e["row"] == "notice.yaml" and not (out_dir / "notice.yaml").exists()]
         entries += _placeholders(processes, {(e["row"], _field_key(e)) for e in entries})
         if (out_dir / "notice.yaml").exists():
@@ -157,8 +173,9 @@ def ingest(text_path: Path, name: str, out_dir: Path, data_root: Path, *, dry_ru
             outcome.report.append("notice.yaml: kept as curated")
     outcome.open_items = len(entries)
     outcome.report.append(
-        f"{name}: {draft.counts['rows']} rows ({draft.counts['rows matched']} matched in {draft.base}, "
-        f"{draft.counts['rows new']} new); {draft.counts['items']} items and {draft.counts['interests']} interests, "
+        f"{name}: {draft.counts['rows']} rows ("
+        + (f"{draft.counts['rows matched']} matched in {draft.base}, " if draft.base else "drafted from scratch, ")
+        + f"{draft.counts['rows new']} new); {draft.counts['items']} items and {draft.counts['interests']} interests, "
         f"{draft.counts['phrases aligned']} aligned, {draft.counts['phrases to curate']} to curate; "
         f"{len(entries)} curation entries")
     if dry_run:
@@ -174,6 +191,15 @@ def ingest(text_path: Path, name: str, out_dir: Path, data_root: Path, *, dry_ru
 
 def _field_key(entry: dict[str, Any]) -> str:
     return entry["field"].split(".")[0]
+
+
+def _open_entries(path: Path) -> set[tuple[str, str]]:
+    """(row, field) of the entries a curation.yaml still lists: not checked yet, so a re-run keeps listing them."""
+    if not path.is_file():
+        return set()
+    body = read_yaml(path)
+    entries = body.get("entries", []) if isinstance(body, dict) else []
+    return {(str(e.get("row")), str(e.get("field", "")).split(".")[0]) for e in entries if isinstance(e, dict)}
 
 
 def _placeholders(processes: list[dict[str, Any]], known: set[tuple[str, str]]) -> list[dict[str, Any]]:
@@ -239,7 +265,9 @@ def draft_sources(text: PolicyText, registry: Registry, jurisdiction: str | None
     draft = draft_version(text.text, path, name, registry, phrases, parsed, registry.path.parent / "links.yaml",
                           texts_dir, jurisdiction=jurisdiction)
     if draft.notice is None or draft.base is None:
-        raise SourceError("no curated version to draft from (data/versions.yaml lists none that is curated)", path=path)
+        raise SourceError(f"no curated {regime_label(draft.regime)} version to read this text against ("
+                          f"{draft.regime_reason.replace(f'{name} is not in data/versions.yaml; ', '')}): a text read "
+                          "on the fly is drafted from the closest curated version of its own regime", path=path)
     base = registry.get(draft.base)
     version = Version(name=name, jurisdiction=base.jurisdiction, label=f"{path.name} (read on the fly, not curated)",
                       effective=parsed.effective_date or date.min, text_file=path.name, sha256=text.sha256,

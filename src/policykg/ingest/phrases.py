@@ -137,6 +137,8 @@ def basis_of_headings(notice: dict[str, Any] | None, pairs: list[tuple[Row, dict
     """For each basis heading (by start offset): the basis the notice's sections give it, else its rows' common bases."""
     by_start: dict[int, list[str]] = {}
     for row, proc in pairs:
+        if row.basis is None:  # a row whose text states no basis stands under no heading
+            continue
         common = by_start.get(row.basis.start, list(proc["basis"]))
         by_start[row.basis.start] = [b for b in common if b in proc["basis"]]
     for section in (notice or {}).get("sections", []) or []:
@@ -157,12 +159,14 @@ def phrases_of_version(version: Version, texts_dir: str | Path | None = None) ->
     out: list[tuple[str, str, dict[str, Any]]] = []
     default_audience: dict[int, Counter] = {}
     for row, proc in pairs:
-        if row.audience is None:
-            default_audience.setdefault(row.basis.start, Counter())[proc["audience"]] += 1
-        else:
+        if row.audience is not None:
             out.append(("audience", row.audience.text, {"audience": proc["audience"]}))
+        elif row.basis is not None:
+            default_audience.setdefault(row.basis.start, Counter())[proc["audience"]] += 1
+        basis = list(proc["basis"]) if isinstance(proc["basis"], list) else proc["basis"]  # or "not-stated"
+        audience = {"audience": proc["audience"]} if proc.get("audience") else {}
         out.append(("title", row.title.text, {
-            "basis": list(proc["basis"]), "audience": proc["audience"], "purposes": list(proc["purposes"]),
+            "basis": basis, **audience, "purposes": list(proc["purposes"]),
             "processing": list(proc["processing"]), "recipients": list(proc.get("recipients", []))}))
         for piece, entry in zip(row.interests, proc.get("interests", []), strict=False):
             out.append(("interest", piece.text, {"interest": entry["interest"]}))

@@ -38,7 +38,6 @@ TABLE_SEP = re.compile(r"^\|(?:\s*:?-{3,}:?\s*\|)+\s*$")
 CELL_SPLIT = re.compile(r"(?<!\\)\|")
 BULLET = re.compile(r"^\s*[*\-]\s+")
 BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
-EFFECTIVE = re.compile(r"\beffective\s+(?:from\s+)?([a-z]+\s+\d{1,2},\s*\d{4}|\d{1,2}\s+[a-z]+\s+\d{4})", re.IGNORECASE)
 QUESTION_HEADING = re.compile(r"^(how|what|why|where|when|who)\b.{5,140}\?$")
 
 

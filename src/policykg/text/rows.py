@@ -1,4 +1,6 @@
-"""What the reader gives: the rows of a legal-basis section, each listed information item, and the section."""
+"""What the reader gives: the rows of a processing section (a legal-basis section, or the "Why and how we process
+your information" section of a notice that states no legal bases), each listed information item, the section, and
+what the text states of its regime and effective date."""
 
 from __future__ import annotations
 
@@ -7,6 +9,12 @@ from datetime import date
 from pathlib import Path
 
 from policykg.text.lines import Piece, basis_key
+from policykg.text.statements import StatedRegime
+
+#: The basis of a row whose text states none (the notices outside the UK and the EU); also the processes.yaml value.
+NOT_STATED = "not-stated"
+#: The layouts: a legal-basis section in tables or headed blocks, or the section of a notice without legal bases.
+LAYOUTS = ("tables", "blocks", "global-tables", "global-blocks")
 
 
 @dataclass(frozen=True)
@@ -20,9 +28,9 @@ class Item:
 
 @dataclass(frozen=True)
 class Row:
-    """One row (tables) or block (headed blocks) of the legal-basis section."""
+    """One row (tables) or block (headed blocks) of the section; `basis` is None where the text states none."""
 
-    basis: Piece
+    basis: Piece | None
     audiences: tuple[Piece, ...]
     heading: Piece | None
     row: Piece
@@ -39,13 +47,16 @@ class Row:
 
     @property
     def basis_key(self) -> str:
-        """The basis the heading names ('consent', 'contract', …)."""
+        """The basis the heading names ('consent', 'contract', …), or 'not-stated' when the text states none."""
+        if self.basis is None:
+            return NOT_STATED
         return basis_key(self.basis.text) or "unknown"
 
 
 @dataclass(frozen=True)
 class ParsedPolicy:
-    """The legal-basis section of a policy text, with its layout and the effective-date line."""
+    """The processing section of a policy text, with its layout (one of LAYOUTS), the effective-date line and the
+    regime the text states (with the lines that show it)."""
 
     path: Path | None
     text: str
@@ -55,3 +66,9 @@ class ParsedPolicy:
     rows: tuple[Row, ...]
     effective: Piece | None
     effective_date: date | None
+    regime: StatedRegime
+
+    @property
+    def states_bases(self) -> bool:
+        """Whether the text states legal bases (a legal-basis section) or not (the global layouts)."""
+        return not self.layout.startswith("global-")

@@ -1,5 +1,6 @@
 """The table layout: `| Why and how … | Legitimate interests … | Information categories … |` tables under basis
-headings, audience groups as one-cell rows, cells broken with `<br>`."""
+headings, audience groups as one-cell rows, cells broken with `<br>`; or (a notice that states no legal bases) one
+`| Why and how … | Information categories … |` table with no basis headings above it."""
 
 from __future__ import annotations
 
@@ -35,8 +36,10 @@ def _cells(line: Line, text: str) -> list[Piece]:
     return [trimmed(text, line.start + a + 1, line.start + b, line.number) for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
-def read_tables(lines: list[Line], text: str, path: Path | None) -> tuple[list[Piece], list[Row]]:
-    """The basis headings and rows of a legal-basis section in the table layout."""
+def read_tables(lines: list[Line], text: str, path: Path | None, *,
+                with_bases: bool = True) -> tuple[list[Piece], list[Row]]:
+    """The basis headings and rows of a section in the table layout (with_bases=False: a section without basis
+    headings, whose rows state no basis)."""
     bases: list[Piece] = []
     rows: list[Row] = []
     roles: list[str] = []
@@ -47,7 +50,7 @@ def read_tables(lines: list[Line], text: str, path: Path | None) -> tuple[list[P
         ln = lines[i]
         stripped = ln.folded.strip()
         if not stripped.startswith("|"):
-            if basis_key(ln.raw):
+            if with_bases and basis_key(ln.raw):
                 bases.append(trimmed(text, ln.start, ln.end, ln.number))
                 audiences, roles = [], []
             i += 1
@@ -55,7 +58,7 @@ def read_tables(lines: list[Line], text: str, path: Path | None) -> tuple[list[P
         cells = _cells(ln, text)
         if i + 1 < len(lines) and TABLE_SEP.match(lines[i + 1].folded.strip()):
             roles = _column_roles(cells, ln, path)
-            if not bases:
+            if with_bases and not bases:
                 raise text_error("a table before any basis heading: expected a heading such as 'Consent' above it",
                              path, ln.number)
             audiences, last_was_heading = [], False
@@ -64,6 +67,9 @@ def read_tables(lines: list[Line], text: str, path: Path | None) -> tuple[list[P
         if not roles:
             raise text_error("a table row without a header row: expected '| Why and how we process your information | …' "
                          "and a '| --- |' line above it", path, ln.number)
+        if not stripped.rstrip().endswith("|") and not any(later.raw.strip() for later in lines[i + 1:]):
+            raise text_error("the text ends inside a table row (its last line has no closing '|'): the capture is "
+                             "cut off here (truncated)", path, ln.number)
         if len(cells) != len(roles):
             raise text_error(f"a table row with {len(cells)} cells: expected {len(roles)} like its header", path, ln.number)
         filled = [c for c in cells if c.text.strip("\u00a0 ")]
@@ -73,7 +79,7 @@ def read_tables(lines: list[Line], text: str, path: Path | None) -> tuple[list[P
             i += 1
             continue
         last_was_heading = False
-        rows.append(_table_row(cells, roles, bases[-1], tuple(audiences), text, path))
+        rows.append(_table_row(cells, roles, bases[-1] if with_bases else None, tuple(audiences), text, path))
         i += 1
     return bases, rows
 
@@ -82,6 +88,10 @@ def _column_roles(cells: list[Piece], line: Line, path: Path | None) -> list[str
     roles = []
     for cell in cells:
         key = fold(cell.text)
+        if not key.strip("\u00a0 "):
+            raise text_error("a table header with an empty column name: expected 'Why and how we process your "
+                             "information' and 'Information categories we use' (a capture that lost the header's "
+                             "words)", path, line.number)
         if key.startswith(WHY_LINE):
             roles.append("why")
         elif key.startswith(INTERESTS_LINE):
@@ -96,7 +106,7 @@ def _column_roles(cells: list[Piece], line: Line, path: Path | None) -> list[str
     return roles
 
 
-def _table_row(cells: list[Piece], roles: list[str], basis: Piece, audiences: tuple[Piece, ...], text: str,
+def _table_row(cells: list[Piece], roles: list[str], basis: Piece | None, audiences: tuple[Piece, ...], text: str,
                path: Path | None) -> Row:
     by_role = dict(zip(roles, cells, strict=False))
     why = by_role["why"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from policykg.text.markdown import plain_text
 
@@ -27,15 +28,19 @@ def content_words(phrase: str) -> str:
     return " ".join(w for w in phrase.split() if w.strip(",;()") not in FUNCTION_WORDS)
 
 
+@lru_cache(maxsize=65536)
 def similarity(a: str, b: str, floor: float = 0.0) -> float:
     """How alike two normalised phrases are (0–1): the better of the whole phrases and their content words.
 
-    Pairs that cannot reach `floor` (by difflib's cheap upper bounds) count as 0, which keeps lookups fast.
+    Pairs that cannot reach `floor` (by difflib's cheap upper bounds) count as 0, which keeps lookups fast; the
+    content words are compared only when their upper bound beats the whole phrases' ratio (the result is the same).
     """
+    if a == b:
+        return 1.0
     best = 0.0
     for x, y in ((a, b), (content_words(a), content_words(b))):
         matcher = SequenceMatcher(None, x, y, autojunk=False)
-        if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+        if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor or (best and matcher.quick_ratio() <= best):
             continue
         best = max(best, matcher.ratio())
     return best
