@@ -13,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 
+from policykg.cli.options import resource_options
 from policykg.errors import PolicyKGError
 
 
@@ -73,7 +74,7 @@ def _draft(tracked, root: Path, args: argparse.Namespace) -> bool:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Register `policykg track`."""
-    p = sub.add_parser("track", help="classify every capture of a document in an Open Terms Archive repository "
+    p = sub.add_parser("track", parents=[resource_options(dpv=False)], help="classify every capture of a document in an Open Terms Archive repository "
                        "(encoded, same-as, new, unreadable)", description=__doc__,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("source", metavar="SOURCE", help="an Open Terms Archive versions repository: a git clone (folder) "
@@ -85,7 +86,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "capture saved as <texts-out>/<name>.md, its sources as DATA/<name>/), each all or nothing")
     p.add_argument("--data-root", help="the data folder whose versions.yaml says what is encoded (default: the data/ "
                    "policykg ships; with --draft and a wheel, give a copy to write into)")
-    p.add_argument("--texts-dir", help="where the texts of the encoded versions are (default: ../shared)")
     p.add_argument("--texts-out", help="with --draft: where to save the new versions' texts (default: the policies/ "
                    "folder of the texts folder)")
     p.set_defaults(func=cmd_track)
