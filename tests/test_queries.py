@@ -11,7 +11,6 @@ import pytest
 
 import global_like
 from build_fixtures import dpv_or_skip
-from policykg.sources.versions import load_registry
 from policykg.store.applicability import ALL, REQUIREMENTS, STATEMENT_KINDS
 from policykg.store.questions import (
     EXPECTED_DIR,
@@ -24,33 +23,25 @@ from policykg.store.questions import (
     from_sparql_csv,
     from_sparql_json,
     get_question,
-    load_questions,
     question_of,
     read_result,
     run_question,
     to_dataframe,
 )
 from policykg.store.sparql_lexer import is_ordered
+from question_cases import CASES, QUESTIONS, REGISTRY, VERSIONS, case_id
 
 #: The number of competency questions: change it only together with adding or removing a question.
 EXPECTED_QUESTIONS = 52
 #: At least this many (question, dataset) pairs are collected: a loader that finds fewer is broken.
 MIN_CASES = 150
-QUESTIONS = load_questions()
 NAMES = [cq.name for cq in QUESTIONS]
-REGISTRY = load_registry()
-VERSIONS = REGISTRY.names
-CASES = [(cq.name, dataset) for cq in QUESTIONS for dataset in ([ALL] if cq.across_versions else VERSIONS)]
 PER_VERSION = [cq.name for cq in QUESTIONS if not cq.across_versions]
 #: Versions other than the primary where a question that applies answers with no row, each with the reason the
 #: empty answer is right (none so far).
 ALLOWED_EMPTY: dict[tuple[str, str], str] = {}
 #: The test variants (tests/global_like.py): each does not state one kind; the last states none (like the global notice).
 VARIANTS = {f"test-without-{kind}": (kind,) for kind in STATEMENT_KINDS} | {global_like.NAME: tuple(STATEMENT_KINDS)}
-
-
-def case_id(case: tuple[str, str]) -> str:
-    return f"{case[0][:4]}@{case[1]}"
 
 
 @pytest.fixture(scope="module")
