@@ -37,7 +37,7 @@ def _process_facts(store: pyoxigraph.Store) -> dict[str, dict[str, list[str]]]:
     for r in run(store, "processes", version=ALL).values():
         entry = facts.setdefault(r["process"], {"basis": [], "audience": []})
         for key in ("basis", "audience"):
-            if r[key] not in entry[key]:
+            if key in r and r[key] not in entry[key]:
                 entry[key].append(r[key])
     return facts
 

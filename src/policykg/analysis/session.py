@@ -6,15 +6,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from policykg.store.questions import to_dataframe
+from policykg.store.questions import (
+    NotApplicable,  # noqa: F401 - the analysis API re-exports it
+    to_dataframe,
+)
 from policykg.store.views import (  # noqa: F401 - the analysis API re-exports these
     ALL,
     Sparql,
     dataset_graphs,
     primary_version,
+    require,
     run,
     run_on,
     sparql,
+    version_facts,
     version_names,
 )
 
@@ -41,6 +46,15 @@ def build_dir(build: Path | str | None = None) -> Path:
     from policykg.config import default_build_dir
 
     return Path(build) if build else default_build_dir()
+
+
+def states(store: pyoxigraph.Store, kind: str, version: str | None = None) -> bool:
+    """Whether a version's notice (the primary by default) states a kind of thing: 'legal-bases', 'audiences',
+    'legitimate-interests', 'applicable-law' (policykg.store.applicability)."""
+    if version == ALL:
+        return True
+    facts = version_facts(store).get(version or primary_version(store))
+    return facts is None or kind not in facts.not_stated
 
 
 # ---- SPARQL text ----
