@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from policykg.analysis.figures import COLUMN_TITLES
 from policykg.analysis.labelling import label_index
 from policykg.analysis.session import require, run, select_df, states
 from policykg.analysis.tables import AUDIENCE_GROUPS, _keep, basis_sort_key
@@ -20,8 +21,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 NO_RECIPIENT = "no recipient named"
 STAGES = ("information → purpose", "purpose → recipient")
-COLUMN_TITLES = {"category": "information category", "item": "information item", "purpose": "purpose",
-                 "recipient": "recipient"}
 
 
 def sankey_flows(store: pyoxigraph.Store, *, level: str = "category", basis: str | None = None,
