@@ -33,19 +33,32 @@ def open_store(build_dir: Path | str | None = None, dpv_dir: Path | str | None =
                *, with_dpv: bool = True) -> pyoxigraph.Store:
     """Build the graph if needed and load it (with DPV when found and wanted) into an in-memory store."""
     from policykg.build.pipeline import ensure_built
-    from policykg.config import default_build_dir, locate_dpv_dir
+    from policykg.config import locate_dpv_dir
     from policykg.store.dataset import load_store
 
     dpv = locate_dpv_dir(dpv_dir).path if with_dpv else None
-    out = ensure_built(Path(build_dir) if build_dir else default_build_dir(), dpv)
+    out = ensure_built(_resolved_build(build_dir), dpv)
     return load_store(out, dpv)
 
 
 def build_dir(build: Path | str | None = None) -> Path:
-    """The build folder the notebooks read (./build or $POLICYKG_BUILD_DIR unless given)."""
-    from policykg.config import default_build_dir
+    """The build folder the notebooks read: the one given, else $POLICYKG_BUILD_DIR, else - in a clone, from
+    anywhere inside it (Jupyter started in notebooks/) - the clone's own build/, so the notebooks reuse the build
+    `make serve` and `policykg build` made instead of building a second one; else ./build."""
+    return _resolved_build(build)
 
-    return Path(build) if build else default_build_dir()
+
+def _resolved_build(build: Path | str | None) -> Path:
+    import os
+
+    from policykg.config import BUILD_ENV, default_build_dir, source_tree
+
+    if build:
+        return Path(build)
+    root = source_tree()
+    if not os.environ.get(BUILD_ENV) and root is not None and Path.cwd().resolve().is_relative_to(root.resolve()):
+        return root / "build"
+    return default_build_dir()
 
 
 def states(store: pyoxigraph.Store, kind: str, version: str | None = None) -> bool:
