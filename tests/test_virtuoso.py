@@ -150,6 +150,19 @@ def test_competency_question_through_the_endpoint(client, case: tuple[str, str])
     assert compare(cq.expected(version), actual, ordered=cq.ordered, concatenated=cq.concatenated) == []
 
 
+def test_what_each_version_states_is_asked_of_virtuoso_too(client) -> None:
+    """The query page asks the backend what each version's notice leaves unsaid (not-stated.rq): every encoded
+    version states a basis, an audience, interests and its law, so Virtuoso answers with no row, and the page
+    refuses only by the questions' dataset marks."""
+    from policykg.store.views import sparql
+
+    response = client.post("/sparql", data={"query": sparql("not-stated").text},
+                           headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200 and json.loads(response.data)["results"]["bindings"] == []
+    page = client.get("/").get_data(as_text=True)
+    assert "cq36-processes-added-removed compares versions" in page
+
+
 def test_answers_are_standard_whatever_virtuoso_sends(client, published):
     ask = "ASK { ?s a <https://w3id.org/dpv#PrivacyNotice> }"  # Virtuoso answers some as a SELECT of __ASK_RETVAL
     assert json.loads(client.post("/sparql", data={"query": ask}).data) == {"head": {}, "boolean": True}
