@@ -112,14 +112,6 @@ class CompetencyQuestion:
             raise QueryError(f"no expected result (.srj or .csv) {where}", path=self.path)
         return read_result(path)
 
-    def expected_versions(self) -> list[str]:
-        """The versions that have an expected result for this question (none for a question across versions)."""
-        if self.across_versions:
-            return []
-        folder = self.path.parent / EXPECTED_DIR
-        return sorted(d.name for d in folder.iterdir() if d.is_dir() and any(
-            (d / f"{self.name}{s}").is_file() for s in EXPECTED_SUFFIXES)) if folder.is_dir() else []
-
 
 def _primary() -> str:
     from policykg.sources.versions import load_registry  # the registry's YAML is read only when asked
