@@ -62,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
                 problems += 1
             continue
         if args.check:
+            if cq.expected_file(None if name == ALL else name) is None:
+                print(f"{cq.name} on {name}: no expected answer (write it, then check it: queries/README.md)")
+                problems += 1
+                continue
             found = check_question(store, cq, graphs, None if name == ALL else name)
             if found:
                 print(f"{cq.name} on {name}: " + "; ".join(found[:3]))
