@@ -3,12 +3,14 @@ version (data/<version>/) read here with yaml.safe_load alone, no policykg reade
 answers a question should give worked out from it in plain Python. A stored .srj that disagrees is wrong (or the
 encoding lost something between the YAML and the graph): either way a person must look.
 
-Covers, on every version with curated sources: cq02 (processes per basis), cq05 (processes for minors and all
-registered users), cq06 (processes for people without an account), cq11 (legitimate interests per process), cq16
-(recipients and how many processes name each), cq18 (profiling, automated processing, manual review), cq19/cq20
-(items by number of processes), cq23 (the span of each row), cq27 (processes per category and basis), cq30
-(retention criteria), cq33 (processes that share or transfer, with their recipients). queries/README.md says how
-the rest were checked.
+Covers, on every version with curated sources: cq01 (purposes per basis), cq02 (processes per basis), cq05
+(processes for minors and all registered users), cq06 (processes for people without an account), cq08 (items used
+for people without an account, by category), cq11 (legitimate interests per process), cq16 (recipients and how many
+processes name each), cq18 (profiling, automated processing, manual review), cq19/cq20 (items by number of
+processes), cq23 (the span of each row), cq24 (qualified uses and their spans), cq27 (processes per category and
+basis), cq30 (retention criteria), cq33 (processes that share or transfer, with their recipients). A version whose
+YAML states no basis or audience (`basis: not-stated`, no `audience`) must have no answer to the questions that need
+them. queries/README.md says how the rest were checked.
 """
 
 from __future__ import annotations
@@ -196,3 +198,35 @@ def test_cq33_processes_that_share_or_transfer(v: Version) -> None:
             for rid in p.get("recipients") or [None]:
                 wanted.add((v.process(p), f"{v.base}recipient/{rid}" if rid else None))
     assert {(r["process"], r.get("recipient")) for r in stored(v.name, "cq33")} == wanted
+
+
+def test_cq01_purposes_per_basis(v: Version) -> None:
+    if not applies(v, "cq01", "legal-bases"):
+        return
+    per: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for p in v.processes:
+        for b in v.bases(p):
+            for purpose in p["purposes"]:
+                per[(b, iri(purpose))].add(p["id"])
+    assert {(r["basis"], r["purpose"]): int(r["processes"]) for r in stored(v.name, "cq01")} == \
+        {key: len(ids) for key, ids in per.items()}
+
+
+def test_cq08_items_for_people_without_an_account(v: Version) -> None:
+    if not applies(v, "cq08", "audiences"):
+        return
+    per: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for p in v.processes:
+        if v.audience(p) == NO_ACCOUNT:
+            for use in p.get("data", []):
+                for item in use["items"]:
+                    per[(iri(item), iri(use["under"]))].add(p["id"])
+    assert {(r["item"], r["category"]): int(r["processes"]) for r in stored(v.name, "cq08")} == \
+        {key: len(ids) for key, ids in per.items()}
+
+
+def test_cq24_qualified_uses_and_where_the_text_says_so(v: Version) -> None:
+    wanted = {(v.process(p), iri(item), use["qualifier"], use["span"][0], use["span"][1])
+              for p in v.processes for use in p.get("data", []) if use.get("qualifier") for item in use["items"]}
+    assert {(r["process"], r["item"], r["qualifier"], int(r["start"]), int(r["end"])) for r in stored(v.name, "cq24")} \
+        == wanted
