@@ -1,6 +1,6 @@
 # Two commands for a fresh machine (Python >= 3.11 with venv and pip):
-#   make serve   set up, build the graph and start the SPARQL endpoint on http://127.0.0.1:8000/
-#   make test    set up, lint (ruff), type-check (mypy) and run the whole test suite
+#   make serve   install what serving needs, build the graph and start the SPARQL endpoint on http://127.0.0.1:8000/
+#   make test    install the test toolchain too, lint (ruff), type-check (mypy) and run the whole test suite
 #   make screenshots  redraw docs/img (the notebooks' figures and the query page)
 #   make wheel-smoke  build the wheel and sdist, install the wheel outside the clone and run it from elsewhere
 PYTHON ?= python3
@@ -9,17 +9,28 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test lint setup build clean screenshots wheel-smoke
+.PHONY: serve test lint setup setup-serve build clean screenshots wheel-smoke
 
-$(BIN)/policykg: pyproject.toml
+# Serving needs the package and its own dependencies only; testing adds the test toolchain (the notebooks' extras,
+# pytest, ruff, mypy, Playwright ...). Each install is remembered by a stamp in the venv, redone when pyproject.toml
+# changes; the test install also counts as the serving one.
+$(VENV)/.installed-serve: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $@
+	touch $@ $(VENV)/.installed-serve
 
-setup: $(BIN)/policykg
+setup-serve: $(VENV)/.installed-serve
 
-serve: setup
+setup: $(VENV)/.installed-test
+
+serve: setup-serve
 	$(BIN)/policykg serve --host $(HOST) --port $(PORT)
 
 lint: setup
@@ -29,7 +40,7 @@ lint: setup
 test: lint
 	$(BIN)/python -m pytest
 
-build: setup
+build: setup-serve
 	$(BIN)/policykg build
 
 # What CI runs after `make test`: tests/test_wheel.py (python -m build, a fresh venv, policykg run from elsewhere)

@@ -12,6 +12,7 @@ from policykg.iris import DPV_GRAPH
 from policykg.store.dataset import Manifest, dataset_version, locate_dataset_files, read_manifest
 from policykg.store.disk import ensure_disk_store
 from policykg.store.pool import QueryPool
+from policykg.store.questions import CompetencyQuestion
 
 from .backend.backends import Backend, EmbeddedBackend, RemoteBackend
 from .backend.guard import inspection_memo_info
@@ -29,6 +30,8 @@ class Example:
     query: str
     topic: str | None = None
     dataset: str | None = None
+    #: The competency question it shows (its `# dataset:` and `# requires:` marks say where it applies).
+    question: CompetencyQuestion | None = None
 
 
 @dataclass
@@ -232,5 +235,5 @@ def load_examples(queries_dir: Path | None = None) -> list[Example]:
         log.warning("no competency questions: %s is not a folder; the query page offers %d built-in examples", folder,
                     len(DEFAULT_EXAMPLES))
     questions = load_questions(folder) if folder.is_dir() else []
-    examples = [Example(cq.name, cq.question or cq.name, cq.text, cq.topic, cq.dataset) for cq in questions]
+    examples = [Example(cq.name, cq.question or cq.name, cq.text, cq.topic, cq.dataset, cq) for cq in questions]
     return examples or list(DEFAULT_EXAMPLES)

@@ -267,7 +267,7 @@ def test_query_table_format_shows_labels_and_curies_while_csv_and_json_stay_exac
     from policykg.cli.query import render
     from policykg.store.questions import run_query
 
-    result = run_query(store, get_question("cq02").text)
+    result = run_query(store, get_question("cq02").text, A.dataset_graphs(store))
     table = render(result, "table", A.labeller(store))
     header = table.splitlines()[0].split()
     assert header[:3] == ["basis", "basis", "id"]

@@ -1,4 +1,6 @@
-"""Every competency question, run on the embedded store, gives exactly its expected result."""
+"""Every competency question asked of every version gives exactly its expected answer, or is refused with its
+reason: data-driven over every (question, version) pair on the embedded engine (pyoxigraph in-process). The
+same pairs go over HTTP in tests/test_queries_http.py and through a remote engine (Virtuoso) in test_virtuoso.py."""
 
 from __future__ import annotations
 
@@ -7,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
+import global_like
 from build_fixtures import dpv_or_skip
+from policykg.store.applicability import ALL, REQUIREMENTS, STATEMENT_KINDS
 from policykg.store.questions import (
+    EXPECTED_DIR,
     QueryError,
     QueryResult,
     check_question,
@@ -18,17 +23,25 @@ from policykg.store.questions import (
     from_sparql_csv,
     from_sparql_json,
     get_question,
-    load_questions,
     question_of,
+    read_result,
     run_question,
     to_dataframe,
 )
 from policykg.store.sparql_lexer import is_ordered
+from question_cases import CASES, QUESTIONS, REGISTRY, VERSIONS, case_id
 
 #: The number of competency questions: change it only together with adding or removing a question.
 EXPECTED_QUESTIONS = 52
-QUESTIONS = load_questions()
+#: At least this many (question, dataset) pairs are collected: a loader that finds fewer is broken.
+MIN_CASES = 150
 NAMES = [cq.name for cq in QUESTIONS]
+PER_VERSION = [cq.name for cq in QUESTIONS if not cq.across_versions]
+#: Versions other than the primary where a question that applies answers with no row, each with the reason the
+#: empty answer is right (none so far).
+ALLOWED_EMPTY: dict[tuple[str, str], str] = {}
+#: The test variants (tests/global_like.py): each does not state one kind; the last states none (like the global notice).
+VARIANTS = {f"test-without-{kind}": (kind,) for kind in STATEMENT_KINDS} | {global_like.NAME: tuple(STATEMENT_KINDS)}
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +51,13 @@ def cq_build(build_dir: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def store(cq_build: Path):
+    """The build with DPV, and the test variants that do not state what the global notice does not state."""
     from policykg.store.dataset import load_store
 
-    return load_store(cq_build, dpv_or_skip())
+    loaded = load_store(cq_build, dpv_or_skip())
+    for name, kinds in VARIANTS.items():
+        global_like.add_to(loaded, name, kinds)
+    return loaded
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +67,24 @@ def store_without_dpv(cq_build: Path):
     return load_store(cq_build, None)
 
 
+def graphs_for(build: Path, dataset: str, *, dpv: bool = True) -> list[str]:
+    """The default graph of a dataset as the endpoint defines it: a version's dataset, or every graph of the build."""
+    from policykg.iris import DPV_GRAPH
+    from policykg.store.dataset import read_manifest
+
+    manifest = read_manifest(build)
+    if dataset == ALL:
+        return manifest.graphs + ([DPV_GRAPH] if dpv else [])
+    return manifest.default_graphs(dataset, dpv=dpv)
+
+
 def test_number_of_questions_is_pinned() -> None:
-    assert len(QUESTIONS) >= 25
     assert len(QUESTIONS) == EXPECTED_QUESTIONS, f"competency questions appeared or disappeared: {NAMES}"
+
+
+def test_enough_cases_are_collected() -> None:
+    assert len(CASES) >= MIN_CASES, f"only {len(CASES)} (question, dataset) pairs collected"
+    assert {dataset for _, dataset in CASES} == {*VERSIONS, ALL}
 
 
 def test_questions_are_well_formed() -> None:
@@ -61,55 +93,139 @@ def test_questions_are_well_formed() -> None:
     for cq in QUESTIONS:
         assert re.fullmatch(r"cq\d{2}-[a-z0-9]+(-[a-z0-9]+)*", cq.name), cq.name
         assert cq.question.endswith("?"), f"{cq.name}: the first comment line must be the question"
-        assert cq.expected_path is not None, f"{cq.name}: no expected result beside it"
+        assert cq.expected_file(REGISTRY.primary) is not None, f"{cq.name}: no expected result for the primary version"
+
+
+@pytest.mark.parametrize("name", PER_VERSION)
+def test_a_question_of_one_version_names_no_version(name: str) -> None:
+    """It reads the notice of the dataset it is asked of, so one text answers on every version."""
+    text = get_question(name).text
+    assert "?notice a dpv:PrivacyNotice" in text or " a dpv:PrivacyNotice" in text, name
+    for version in VERSIONS:
+        assert version not in text, f"{name} names {version}"
+    assert not re.search(r"w3id\.org/policykg/[a-z]+-[a-z]+-\d{4}-\d\d-\d\d", text), f"{name} names a version's IRI"
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_every_question_on_every_version(store, cq_build: Path, case: tuple[str, str]) -> None:
+    """Answers exactly as expected, or is refused with its reason and has no expected answer there."""
+    from policykg.store.views import question_refusal
+
+    name, dataset = case
+    cq = get_question(name)
+    reason = question_refusal(store, cq, dataset)
+    if reason:
+        assert cq.name in reason and cq.expected_file(dataset) is None, reason
+        return
+    assert cq.expected_file(None if dataset == ALL else dataset) is not None, f"{name}: no expected answer on {dataset}"
+    assert check_question(store, cq, graphs_for(cq_build, dataset), None if dataset == ALL else dataset) == []
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c[1] != ALL], ids=case_id)
+def test_the_answer_comes_from_that_version_alone(store, case: tuple[str, str]) -> None:
+    """A second route to the same answer: the version's graph, the ontology and DPV only (no links, no change
+    graphs, no other version), so nothing another version says can reach the answer."""
+    from policykg.iris import DPV_GRAPH, GRAPH_BASE, ONTOLOGY_GRAPH
+
+    name, version = case
+    cq = get_question(name)
+    if cq.expected_file(version) is None:
+        pytest.skip(f"{name} does not apply to {version}")
+    assert check_question(store, cq, [ONTOLOGY_GRAPH, GRAPH_BASE + version, DPV_GRAPH], version) == []
+
+
+@pytest.mark.parametrize("name", PER_VERSION)
+def test_requires_markers_are_truthful(store, name: str) -> None:
+    """On a version that does not state one kind (a variant of June 2025, its IRIs mapped back), a question marked
+    `requires: KIND` is refused and would not give June's answer; an unmarked one gives June's answer exactly."""
+    from policykg.store.views import dataset_graphs, question_refusal
+
+    cq = get_question(name)
+    june = cq.expected(global_like.SOURCE)
+    for variant, kinds in VARIANTS.items():
+        result = run_question(store, cq, dataset_graphs(store, variant))
+        mapped = QueryResult(result.variables, tuple({k: (t[0], global_like.to_source(t[1]), t[2]) for k, t in row.items()}
+                                                     for row in result.rows), result.boolean)
+        needed = bool(cq.requires & set(kinds))
+        differs = compare(june, mapped, ordered=cq.ordered, concatenated=cq.concatenated) != []
+        assert differs == needed, f"{name} on {variant}: " + ("marked, but answers the same: drop the mark" if needed
+                                                              else f"answers differently: mark it '# requires: {kinds[0]}'")
+        reason = question_refusal(store, cq, variant)
+        assert bool(reason) == needed, reason
+        if needed:
+            kind = next(k for k in STATEMENT_KINDS if k in cq.requires and k in kinds)
+            assert reason == f"{name} {REQUIREMENTS[kind].about}: the notice of {variant} {REQUIREMENTS[kind].lacking}"
+
+
+def test_a_question_across_versions_is_refused_on_one_version_and_one_of_a_version_on_all(store) -> None:
+    from policykg.store.views import question_refusal
+
+    across, one = get_question("cq36"), get_question("cq02")
+    assert question_refusal(store, across, "meta-eu-2025-12-16") == (
+        "cq36-processes-added-removed compares versions: it is asked of every version at once (dataset 'all'), "
+        "not of one version (meta-eu-2025-12-16)")
+    assert question_refusal(store, across) is None and question_refusal(store, across, ALL) is None
+    reason = question_refusal(store, one, ALL)
+    assert reason and reason.startswith("cq02-processes-per-legal-basis asks about one version's notice") \
+        and "meta-eu-2025-12-16" in reason
+    with pytest.raises(QueryError, match="holds no version 'meta-xx-1999-01-01'"):
+        question_refusal(store, one, "meta-xx-1999-01-01")
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_question_gives_expected_result(store, name: str) -> None:
-    """On the union of every graph (as Oxigraph's or Virtuoso's server would serve the dump): the question is
-    scoped to its version inside the query, so other versions cannot change its answer."""
+def test_requires_dpv_marker_is_truthful(store_without_dpv, cq_build: Path, name: str) -> None:
+    """Questions not marked `requires: dpv` give the same answer without DPV; marked ones do not (primary version)."""
     cq = get_question(name)
-    assert check_question(store, cq) == []
-
-
-@pytest.mark.parametrize("name", [cq.name for cq in QUESTIONS if cq.dataset != "all"])
-def test_question_gives_the_same_answer_on_its_versions_dataset(store, cq_build: Path, name: str) -> None:
-    """The same answer on the primary version's dataset, what /sparql serves a client that names no dataset."""
-    from policykg.store.dataset import read_manifest
-
-    cq = get_question(name)
-    assert check_question(store, cq, read_manifest(cq_build).default_graphs()) == []
-
-
-def test_cross_version_questions_are_marked() -> None:
-    """A question that names a notice other than the June 2025 UK one, or no notice, says `# dataset: all`."""
-    for cq in QUESTIONS:
-        scoped = "meta-uk-2025-06-16/notice>" in cq.text
-        assert scoped or cq.dataset == "all", f"{cq.name} is neither scoped to one version nor marked 'dataset: all'"
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_requires_dpv_marker_is_truthful(store_without_dpv, name: str) -> None:
-    """Questions not marked `requires: dpv` give the same answer without DPV; marked ones do not."""
-    cq = get_question(name)
-    differences = compare(cq.expected(), run_question(store_without_dpv, cq), ordered=cq.ordered)
+    dataset = ALL if cq.across_versions else REGISTRY.primary
+    actual = run_question(store_without_dpv, cq, graphs_for(cq_build, dataset, dpv=False))
+    differences = compare(cq.expected(REGISTRY.primary), actual, ordered=cq.ordered)
     if cq.requires_dpv:
         assert differences, f"{name} is marked 'requires: dpv' but answers the same without DPV"
     else:
         assert differences == [], f"{name} needs DPV: mark it '# requires: dpv'"
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_expected_results_are_not_empty(name: str) -> None:
-    expected = get_question(name).expected()
-    assert expected.is_boolean or expected.rows, f"{name}: an empty expected result tests nothing"
+def _expected_files() -> list[Path]:
+    folder = QUESTIONS[0].path.parent
+    return sorted([*folder.glob("*.srj"), *folder.glob(f"{EXPECTED_DIR}/*/*.srj")])
 
 
-def test_stored_expectations_are_in_the_canonical_format(store) -> None:
-    """`policykg query --cq NAME --format json` reproduces each stored .srj byte for byte."""
-    for cq in QUESTIONS:
-        if cq.expected_path.suffix == ".srj":
-            assert cq.expected_path.read_text(encoding="utf-8") == dumps_json(cq.expected()), cq.name
+def test_expected_results_are_not_empty() -> None:
+    for path in _expected_files():
+        version = path.parent.name if path.parent.parent.name == EXPECTED_DIR else None
+        expected = read_result(path)
+        if version not in (None, REGISTRY.primary) and (path.stem, version) in ALLOWED_EMPTY:
+            continue
+        assert expected.is_boolean or expected.rows, f"{path}: an empty expected result tests nothing"
+
+
+def test_every_expected_file_belongs_to_a_question_and_a_version() -> None:
+    by_name = {cq.name: cq for cq in QUESTIONS}
+    for path in _expected_files():
+        assert path.stem in by_name, f"{path}: no such question"
+        if path.parent.parent.name == EXPECTED_DIR:
+            assert path.parent.name in VERSIONS, f"{path}: no such version"
+            assert not by_name[path.stem].across_versions, f"{path}: a question across versions has one file beside it"
+        else:
+            assert by_name[path.stem].across_versions, f"{path}: a question of one version keeps its answers in expected/"
+
+
+def test_stored_expectations_are_in_the_canonical_format() -> None:
+    """`policykg query --cq NAME --version V --format json` reproduces each stored .srj byte for byte."""
+    for path in _expected_files():
+        assert path.read_text(encoding="utf-8") == dumps_json(read_result(path)), path
+
+
+def test_an_unknown_requirement_or_a_dataset_naming_a_version_is_an_error(tmp_path: Path) -> None:
+    from policykg.store.questions import load_question
+
+    bad = tmp_path / "cq99-bad.rq"
+    bad.write_text("# Which?\n# requires: dpv, legal-basis\nSELECT * {}\n", encoding="utf-8")
+    with pytest.raises(QueryError, match=r"cq99-bad.rq:2: unknown requirement 'legal-basis'.*known: dpv, legal-bases"):
+        load_question(bad)
+    bad.write_text("# Which?\n# dataset: meta-uk-2025-06-16\nSELECT * {}\n", encoding="utf-8")
+    with pytest.raises(QueryError, match=r"cq99-bad.rq:2: '# dataset: meta-uk-2025-06-16': a question names no version"):
+        load_question(bad)
 
 
 # ---- the comparison itself can fail ----
@@ -217,11 +333,12 @@ def test_syntax_error_names_the_position(store) -> None:
         run_query(store, "SELECT ?x WHERE {\n ?x ?y }")
 
 
-def test_to_dataframe_types(store) -> None:
-    df = to_dataframe(run_question(store, get_question("cq02")))
+def test_to_dataframe_types(store, cq_build: Path) -> None:
+    june = graphs_for(cq_build, REGISTRY.primary)
+    df = to_dataframe(run_question(store, get_question("cq02"), june))
     assert list(df.columns) == ["basis", "processes"]
     assert df["processes"].dtype.kind == "i"
-    assert to_dataframe(run_question(store, get_question("cq29")))["boolean"].tolist() == [True]
+    assert to_dataframe(run_question(store, get_question("cq29"), june))["boolean"].tolist() == [True]
 
 
 def test_an_order_by_inside_a_long_string_is_not_an_ordering() -> None:

@@ -22,7 +22,7 @@ from typing import IO, cast
 
 import pyoxigraph as ox
 
-from policykg.store.formats import BY_KEY
+from policykg.store.formats import BY_KEY, rdf_with_prefixes
 from policykg.store.jobs import CappedBuffer, ResultTooLarge
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -199,7 +199,7 @@ def read_graph(body: bytes, media_type: str) -> list[ox.Triple]:
 
 def serialise_graph(triples: list[ox.Triple], format_key: str, limit: int) -> bytes:
     """The triples in one of the endpoint's RDF formats (raises ResultTooLarge)."""
-    return _capped(lambda out: ox.serialize(triples, out, BY_KEY[format_key].rdf_format()), limit)
+    return _capped(lambda out: rdf_with_prefixes(triples, format_key, out), limit)
 
 
 def _capped(write: Callable[[IO[bytes]], object], limit: int) -> bytes:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from policykg.store.jobs import QueryOutcome, WorkerCrashed
-from policykg.store.sparql_lexer import Token, tokens
+from policykg.store.sparql_lexer import Token, explain_syntax_error, tokens
 
 from .guard import QUERY_FORMS, NotStandard, QueryInfo, Refused, _expand, _prologue
 
@@ -46,7 +46,9 @@ def check_standard(text: str, info: QueryInfo, allowed_functions: Iterable[str] 
         except WorkerCrashed:
             raise NotStandard("the SPARQL parser could not read this query (nested too deeply, or too large)") from None
         if outcome.status != "ok":
-            message = _shorten(_to_client_position(outcome.message, probe, inserts))
+            located = _to_client_position(outcome.message, probe, inserts)
+            explained = explain_syntax_error(text, located)  # an undeclared prefix named, in one line
+            message = explained if explained != located else _shorten(located)
             raise NotStandard(f"not a SPARQL 1.1 query: {message}{_hints(toks)}")
     prologue = _prologue(toks)
     allowed = set(allowed_functions)
@@ -208,6 +210,4 @@ def _hints(toks: list[Token]) -> str:
     for prefix in sorted(used - declared):
         if prefix in ("bif", "sql"):
             hints.append(f"{prefix}: functions are Virtuoso's own and are not allowed here")
-        else:
-            hints.append(f"the prefix {prefix}: is used but not declared (add PREFIX {prefix}: <...>)")
     return " (" + "; ".join(hints) + ")" if hints else ""

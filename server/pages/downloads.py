@@ -30,6 +30,44 @@ MEDIA_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".gz": "application/gzip",
 }
+#: The formats a dump comes in, in the order the page shows them side by side: extension -> name.
+FORMAT_NAMES = {".ttl": "Turtle", ".nt": "N-Triples", ".jsonld": "JSON-LD", ".rdf": "RDF/XML", ".nq": "N-Quads",
+                ".trig": "TriG", ".html": "report (HTML)", ".json": "report (JSON)", ".csv": "CSV"}
+
+
+def download_groups(build_dir: Path, manifest) -> list[dict]:
+    """The published files grouped as people look for them: the whole dataset, each version (from the build's
+    dataset.json, so a new version appears without a change here), the links, each comparison, then the rest; each
+    group with its formats side by side [{format, name, gz}] (gz: the gzipped copy's name, or None)."""
+    names = published_names(build_dir)
+    left = set(names)
+    groups: list[dict] = []
+
+    def group(title: str, stem: str, note: str = "") -> None:
+        files = []
+        for extension, fmt in FORMAT_NAMES.items():
+            name = stem + extension
+            if name in left:
+                gz = name + ".gz" if name + ".gz" in left else None
+                left.difference_update({name, gz})
+                files.append({"format": fmt, "name": name, "gz": gz})
+        if files:
+            groups.append({"title": title, "note": note, "files": files})
+
+    group("Every version, the links and the changes", "policykg", "each graph in its named graph (N-Quads, TriG)")
+    group("The ontology", "ontology")
+    for version in (manifest.versions if manifest else ()):
+        group(version.get("label") or version["name"], version["name"], version["name"])
+    group("Links between versions", "links", "revisions, lineages, counterparts")
+    for comparison in (manifest.changes if manifest else ()):
+        group(f"What changed: {comparison['old']} → {comparison['new']}", f"changes-{comparison['name']}")
+    rest = [{"format": name, "name": name, "gz": f"{name}.gz" if f"{name}.gz" in left else None}
+            for name in names if name in left and not (name.endswith(".gz") and name[:-3] in left)]
+    if rest:
+        groups.append({"title": "Descriptions, the matrix and checksums", "note": "", "files": rest})
+    return groups
+
+
 def published_names(build_dir: Path) -> list[str]:
     """The files of the build folder that may be downloaded: every file SHA256SUMS lists, and SHA256SUMS."""
     sums = build_dir / "SHA256SUMS"

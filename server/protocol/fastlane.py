@@ -29,6 +29,7 @@ from ..backend.guard import QueryInfo
 from ..hooks import DEFAULT_HEADERS, access_log
 from ..state import ServerState
 from .execution import PREFETCHED, admit, cache_key, run
+from .limits import refuse, too_long
 from .negotiation import UnknownFormat, negotiate
 
 FORM = "application/x-www-form-urlencoded"
@@ -61,6 +62,9 @@ class FastLane:
         self.taken = 0
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        refused = too_long(environ)  # before anything reads it: a URL or headers too long, refused in words
+        if refused is not None:
+            return refuse(start_response, *refused)
         path = environ.get("PATH_INFO", "")
         if not (path == "/sparql" or path.startswith("/sparql/")) or "HTTP_IF_NONE_MATCH" in environ:
             return self.inner(environ, start_response)

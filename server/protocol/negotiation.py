@@ -128,3 +128,14 @@ def _exact_answers() -> dict[tuple[str, str | None], Format]:
 
 
 _EXACT = _exact_answers()
+
+
+def prefers_html(header: str | None) -> bool:
+    """Whether the client is a browser asking for a page: text/html named in its Accept header and liked at least as
+    much as any RDF syntax it names (a tool sending */* or an RDF type keeps getting RDF)."""
+    from policykg.store.formats import GRAPH
+
+    if not any(r.type == "text" and r.subtype == "html" and r.q > 0 for r in parse_accept(header)):
+        return False
+    offers = [media for fmt in formats_for(GRAPH) for media in (fmt.media_type, *fmt.accepted_types)]
+    return best_media_type(header, [*offers, "text/html"]) == "text/html"

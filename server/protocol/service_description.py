@@ -52,6 +52,36 @@ def service_description(dataset: str | None = None) -> Response:
     return response
 
 
+def service_page() -> str:
+    """The service description of /sparql as a page for people: the endpoint, its default dataset and every other
+    dataset it serves (each with a link to query it and its description in RDF), the graphs with their sizes, and
+    the result formats."""
+    from flask import render_template, url_for
+
+    st = execution.state()
+    sizes = st.memo.get("sd-graph-sizes")
+    if not isinstance(sizes, dict):
+        sizes = _graph_sizes(st)
+        st.memo.put("sd-graph-sizes", sizes)
+    manifest = st.manifest
+    datasets = []
+    for name in [None, *(n for n in st.dataset_names if not manifest or n != manifest.primary)]:
+        graphs = (list(sizes) if name == "all" else
+                  manifest.default_graphs(name) if manifest else [])
+        datasets.append({
+            "name": name or (manifest.primary if manifest else "the build"),
+            "endpoint": url_for("sparql.endpoint", dataset=name, _external=True),
+            "query_page": url_for("query_page.index", dataset=name) if name else url_for("query_page.index"),
+            "description": url_for("sparql.endpoint", dataset=name, format="turtle"),
+            "default": name is None, "graphs": graphs,
+            "triples": sum(sizes.get(g, 0) for g in graphs if sizes.get(g, 0) > 0),
+        })
+    return render_template("service.html", endpoint=endpoint_url(), datasets=datasets, sizes=sorted(sizes.items()),
+                           result_formats=[BY_KEY[k] for k in ("json", "xml", "csv", "tsv")],
+                           graph_formats=[BY_KEY[k] for k in ("turtle", "ntriples", "rdfxml", "jsonld")],
+                           federated=bool(st.service_allowlist))
+
+
 def endpoint_url() -> str:
     """This endpoint's URL as the client addressed it (scheme, Host, path; no query string).
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 import hashlib
 import time
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, g, request, url_for
 
 from policykg.store.formats import BY_KEY, GRAPH, RESULTS, formats_for
 from policykg.store.jobs import QueryTimeout, WorkerCrashed
+from policykg.store.sparql_lexer import explain_syntax_error
 
 from ..backend.guard import NotStandard, Refused, inspect_update
 from ..errors import plain
 from . import execution
-from .negotiation import UnknownFormat, negotiate
-from .service_description import endpoint_url, service_description
+from .negotiation import UnknownFormat, negotiate, prefers_html
+from .service_description import endpoint_url, service_description, service_page
 
 bp = Blueprint("sparql", __name__)
 
@@ -42,6 +43,8 @@ def endpoint(dataset: str | None = None) -> Response:
             return _refused_update(args.get("update", ""))
         queries = args.getlist("query")
         if not queries:
+            if not args.get("format") and prefers_html(request.headers.get("Accept")):
+                return _page_for_a_browser(dataset)
             return service_description(dataset)
         return _answer(queries, args.getlist("default-graph-uri"), args.getlist("named-graph-uri"))
     mimetype = request.mimetype
@@ -67,6 +70,17 @@ def endpoint(dataset: str | None = None) -> Response:
     shown = mimetype or "none"
     return plain(415, f"415 Unsupported Media Type: a POST to /sparql must be {FORM} or {SPARQL_QUERY} "
                       f"(Content-Type was {shown})")
+
+
+def _page_for_a_browser(dataset: str | None) -> Response:
+    """A browser opening an endpoint URL: /sparql gets its service description as a page; /sparql/<dataset> the query
+    page with that dataset picked (tools, which do not ask for text/html first, keep their RDF)."""
+    if dataset is None:
+        response = Response(service_page())
+    else:
+        response = Response(status=303, headers={"Location": url_for("query_page.index", dataset=dataset)})
+    response.vary.add("Accept")
+    return response
 
 
 def _refused_update(text: str) -> Response:
@@ -132,7 +146,7 @@ def _answer(queries: list[str], dgu: list[str], ngu: list[str]) -> Response:
         response = Response(outcome.body, content_type=BY_KEY[outcome.format_key].content_type)
         return _with_cache_headers(response, etag)
     if outcome.status == "syntax":
-        return plain(400, f"400 Bad Request: malformed query: {outcome.message}")
+        return plain(400, f"400 Bad Request: malformed query: {explain_syntax_error(query, outcome.message)}")
     if outcome.status == "not_acceptable":
         return _not_acceptable([outcome.kind])
     if outcome.status == "too_large":

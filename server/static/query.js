@@ -1,5 +1,7 @@
 // The query page: examples by topic, running a query against /sparql, results as a sortable table with labels and
-// CURIEs (each IRI a link to its linked-data page). No external code.
+// CURIEs (each IRI a link to its linked-data page). A competency question that does not apply to the picked dataset
+// is refused with its reason (computed by the server) instead of run; the page's URL keeps ?query=&dataset= so a
+// result can be shared. No external code.
 "use strict";
 
 (function () {
@@ -22,12 +24,40 @@
   const examples = JSON.parse(document.getElementById("examples").textContent);
   const vocabulary = JSON.parse(document.getElementById("vocabulary").textContent);
   const datasetPicker = document.getElementById("dataset");
+  const refusalNote = document.getElementById("refusal");
   // Which dataset a query runs on: /sparql (one version's), /sparql/<version>, or /sparql/all (every graph).
   let endpoint = form.getAttribute("action");
   function chooseDataset(name) {
-    const option = [...datasetPicker.options].find((o) => o.value === name) || datasetPicker.options[0];
+    const option = [...datasetPicker.options].find((o) => o.value === name || o.dataset.version === name) ||
+      datasetPicker.options[0];
     datasetPicker.value = option.value;
     endpoint = option.dataset.endpoint;
+  }
+
+  // ---- Where a question applies, and the page's URL ----
+
+  function currentExample() {
+    // The picked competency question, while the text is still its own (an edited query is the user's SPARQL).
+    const example = picker.value === "" ? null : examples[Number(picker.value)];
+    return example && textarea.value === example.query ? example : null;
+  }
+
+  function refusal() {
+    const example = currentExample();
+    return example ? example.refusals[datasetPicker.value] || "" : "";
+  }
+
+  function updateRefusal() {
+    const reason = refusal();
+    refusalNote.hidden = !reason;
+    refusalNote.textContent = reason;
+  }
+
+  function syncUrl() {
+    const params = new URLSearchParams({ query: textarea.value });
+    const option = datasetPicker.options[datasetPicker.selectedIndex];
+    if (option && option.value !== "") params.set("dataset", option.dataset.version);
+    history.replaceState(null, "", location.pathname + "?" + params.toString());
   }
   const prefixes = vocabulary.prefixes;
   const namespaces = Object.entries(prefixes).sort((a, b) => b[1].length - a[1].length);
@@ -216,6 +246,15 @@
 
   async function run(event) {
     if (event) event.preventDefault();
+    syncUrl();
+    const reason = refusal();
+    if (reason) {
+      updateRefusal();
+      results.replaceChildren();
+      prefixNote.hidden = true;
+      statusLine.textContent = "Not asked of this dataset: " + reason;
+      return;
+    }
     const query = prepared();
     prefixNote.hidden = !query.added.length;
     prefixNote.textContent = query.added.length ? "Added PREFIX declarations for " + query.added.map((p) => p + ":").join(", ") : "";
@@ -276,24 +315,35 @@
   }
 
   picker.addEventListener("change", function () {
-    const example = examples[Number(picker.value)];
+    const example = picker.value === "" ? null : examples[Number(picker.value)];
     if (example) {
       textarea.value = example.query;
       question.textContent = example.title;
-      chooseDataset(example.dataset || "");
+      // A question across versions goes to every version at once; one of a version keeps the version picked.
+      if (example.dataset === "all") chooseDataset("all");
+      else if (datasetPicker.value === "all") chooseDataset("");
       updateDownloadLink();
+      updateRefusal();
+      syncUrl();
     }
   });
   datasetPicker.addEventListener("change", function () {
     chooseDataset(datasetPicker.value);
     updateDownloadLink();
+    updateRefusal();
+    syncUrl();
   });
   showIris.addEventListener("change", function () {
     results.classList.toggle("show-iris", showIris.checked);
   });
-  textarea.addEventListener("input", updateDownloadLink);
+  textarea.addEventListener("input", function () {
+    updateDownloadLink();
+    updateRefusal();
+    syncUrl();
+  });
   downloadFormat.addEventListener("change", updateDownloadLink);
   form.addEventListener("submit", run);
   chooseDataset(datasetPicker.value);
   updateDownloadLink();
+  updateRefusal();
 })();

@@ -103,7 +103,8 @@ def check(query: str, allowed_functions=(), allowed_hosts=()) -> None:
     ("SELECT * { ?s <urn:p>{1,3} ?o }", NotStandard, "not a SPARQL 1.1 query"),
     ("SELECT * { ?s ?p ?o OPTION (TRANSITIVE) }", NotStandard, "not a SPARQL 1.1 query"),
     ("SPARQL SELECT * { ?s ?p ?o }", NotStandard, "not a SPARQL 1.1 query"),
-    ("SELECT * { ?s rdfs:label ?o }", NotStandard, "the prefix rdfs: is used but not declared"),
+    ("SELECT * { ?s rdfs:label ?o }", NotStandard, ": declare it with PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>; "
+     "this query declares none; the project's prefixes are pko:, pkd:"),
     ("SELECT * { ?s ?p ?o } GROUP BY ?s", NotStandard, "not a SPARQL 1.1 query"),
     ("SELECT ?x (1 AS ?x) {}", NotStandard, "not a SPARQL 1.1 query"),
 ])

@@ -1,24 +1,24 @@
 """The endpoint on the real build (`policykg build`): linked-data pages resolve. (Every competency question is
-checked against its expected result over HTTP in tests/test_queries_http.py.)"""
+checked against its expected result over HTTP in tests/test_queries_http.py.)
+
+The build and the server are imported at the top: a broken import fails here. The session's build (build_fixtures)
+skips, saying why, only when DPV 2.3 or the policy texts (../shared) are missing."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from build_fixtures import dpv_or_skip
 from policykg.config import queries_dir
+from policykg.server import create_app
 
 
 @pytest.fixture(scope="module")
-def real_client(tmp_path_factory, dpv_dir):
-    build = pytest.importorskip("policykg.build.pipeline")
-    if dpv_dir is None:
-        pytest.skip("DPV 2.3 folder not found: the real build needs it")
-    out = build.ensure_built(tmp_path_factory.mktemp("real-build"), dpv_dir)
-    from policykg.server import create_app
-
-    app = create_app({"BUILD_DIR": str(out), "DPV_DIR": str(dpv_dir), "QUERIES_DIR": str(queries_dir())})
+def real_client(build_dir: Path):
+    app = create_app({"BUILD_DIR": str(build_dir), "DPV_DIR": str(dpv_or_skip()), "QUERIES_DIR": str(queries_dir())})
     yield app.test_client()
     app.extensions["policykg"].close()
 

@@ -3,7 +3,8 @@ and the policy over time. One import gives everything: `from policykg import ana
 
 Modules, by concern:
   session    open_store, query_df (SPARQL text, 'cq02' or an analysis query name), versions, sparql/show_sparql
-             (the .rq file behind each table and figure: policykg/store/sparql/*.rq and queries/*.rq)
+             (the .rq file behind each table and figure: policykg/store/sparql/*.rq and queries/*.rq); a question
+             or helper that does not apply to the version asked of raises NotApplicable with the reason
   labelling  readable labels beside IRIs (add_labels), process labels told apart by basis and audience
   tables     processes, processes_per_basis, basis_matrix(level=, audience=, version=), audience tables, summary
   figures    plot_matrix(df, row, col, value) for any long table, the basis heatmap, bar charts, save_figure
@@ -59,6 +60,7 @@ from policykg.analysis.over_time import (
 from policykg.analysis.sankey import NO_RECIPIENT, basis_choices, plot_sankey, sankey_flows, sankey_interactive
 from policykg.analysis.session import (
                       ALL,
+                      NotApplicable,
                       build_dir,
                       dataset_graphs,
                       open_store,
@@ -68,6 +70,8 @@ from policykg.analysis.session import (
                       select_df,
                       show_sparql,
                       sparql,
+                      states,
+                      version_facts,
                       version_names,
                       versions,
 )
@@ -92,7 +96,7 @@ from policykg.analysis.tables import (
 )
 
 __all__ = [
-    "ALL", "AUDIENCE_GROUPS", "AUDIENCE_SHORT", "BASIS_COLOURS", "NO_RECIPIENT",
+    "ALL", "AUDIENCE_GROUPS", "AUDIENCE_SHORT", "BASIS_COLOURS", "NO_RECIPIENT", "NotApplicable",
     "add_labels", "audience_comparison", "audience_groups", "audience_short", "basis_by_audience_group", "basis_choices",
     "basis_code", "basis_matrix", "basis_short", "build_dir", "changes_by_basis", "comparisons", "dataset_graphs",
     "endpoint_available", "export", "findings_pivot", "findings_table", "graph_summary", "items_gained",
@@ -102,6 +106,6 @@ __all__ = [
     "process_information", "processes", "processes_for_audience", "processes_per_basis", "processing_matrix",
     "query_df", "quote", "readable", "resolve_audience", "resolve_basis", "rule_sources", "run", "running_endpoint",
     "sankey_flows", "sankey_interactive", "save_figure", "select_df", "several_bases", "show_sparql",
-    "sparql", "sparqlwrapper_df", "summary_markdown", "versions_summary", "to_csv", "to_excel", "validate_build", "value_changes",
-    "version_names", "versions",
+    "sparql", "sparqlwrapper_df", "states", "summary_markdown", "versions_summary", "to_csv", "to_excel", "validate_build",
+    "value_changes", "version_facts", "version_names", "versions",
 ]

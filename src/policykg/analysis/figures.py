@@ -31,7 +31,14 @@ BASIS_COLOURS: dict[str, str] = {
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999",
            "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499"]
 GROUP_COLOURS = {"minors": "#CC79A7", "adults": "#0072B2", "no account": "#999999"}
+#: Axis titles in words for the kinds of thing a table's columns hold (a Sankey's source_kind / target_kind).
+COLUMN_TITLES = {"category": "information category", "item": "information item", "purpose": "purpose",
+                 "recipient": "recipient"}
 NOT_USED_COLOUR = "#f2f2f2"
+#: The height of a line of text and the width of a character, in inches per point of font size (matplotlib's
+#: default sans serif, with line spacing): what the heatmaps size their rows and columns by.
+_LINE_INCHES = 1.3 / 72
+_CHAR_INCHES = 0.6 / 72
 ART9_HATCH = "////"
 
 
@@ -58,14 +65,26 @@ def save_figure(fig: matplotlib.figure.Figure, path: Path | str, *, dpi: int = 1
 
 # ---- Matrices ----
 
+def axis_title(df: pandas.DataFrame, column: str) -> str:
+    """A column's name in words for an axis: what a Sankey's source/target column holds ('purpose', 'information
+    category'), else the name without its _label suffix and underscores ('process_label' -> 'process')."""
+    kind_column = column.removesuffix("_label") + "_kind"
+    if kind_column in df.columns and df[kind_column].nunique() == 1:
+        kind = str(df[kind_column].iloc[0])
+        return COLUMN_TITLES.get(kind, kind)
+    return column.removesuffix("_label").replace("_", " ")
+
+
 def plot_matrix(df: pandas.DataFrame, row: str, col: str, value: str | None = None, *, title: str | None = None,
                 colours: dict[str, str] | None = None, row_order: list[str] | None = None,
-                col_order: list[str] | None = None, hatch: str | None = None) -> matplotlib.figure.Figure:
+                col_order: list[str] | None = None, hatch: str | None = None, row_title: str | None = None,
+                col_title: str | None = None) -> matplotlib.figure.Figure:
     """A heatmap of any long table: one row per distinct df[row], one column per distinct df[col].
 
     value=None counts rows per cell; a numeric value column is summed (cells show the number, shaded); a text
     value column is shown as categories (cells coloured by value, with a legend). Empty cells are 'not used'.
-    Cells whose text contains `hatch` (e.g. 'Art. 9') are hatched.
+    Cells whose text contains `hatch` (e.g. 'Art. 9') are hatched. The axes are titled in words (row_title,
+    col_title; by default from the columns, see axis_title).
     """
     if value is None:
         wide = df.groupby([row, col]).size().unstack(col)
@@ -77,8 +96,9 @@ def plot_matrix(df: pandas.DataFrame, row: str, col: str, value: str | None = No
     rows = row_order or list(dict.fromkeys(df[row]))
     cols = col_order or sorted(set(df[col]), key=str)
     wide = wide.reindex(index=rows, columns=cols)
-    wide.index.name, wide.columns.name = row, col
-    return _heatmap(wide, title=title or (f"{value or 'count'} by {row} and {col}"), colours=colours, hatch=hatch)
+    wide.index.name, wide.columns.name = row_title or axis_title(df, row), col_title or axis_title(df, col)
+    return _heatmap(wide, title=title or f"{value or 'count'} by {wide.index.name} and {wide.columns.name}",
+                    colours=colours, hatch=hatch)
 
 
 def plot_basis_heatmap(matrix: pandas.DataFrame, *, title: str | None = None) -> matplotlib.figure.Figure:
@@ -103,11 +123,18 @@ def _heatmap(wide: pandas.DataFrame, *, title: str, colours: dict[str, str] | No
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch, Rectangle
 
-    row_labels = [wrap(r, 70) for r in wide.index]
-    col_labels = [wrap(c, 24 if len(wide.columns) <= 12 else 40) for c in wide.columns]
-    lines = sum(label.count("\n") + 1 for label in row_labels)
-    height = max(3.5, 0.15 * lines + 0.07 * len(row_labels) + 0.12 * max(lb.count("\n") + 1 for lb in col_labels) + 1.6)
-    cell = 0.6 if len(wide.columns) <= 12 else 0.3
+    # Tick labels never overlap: every row is as tall as its tallest label, and column labels stand upright (read
+    # from below) in columns at least as wide as their stacked lines.
+    few = len(wide.columns) <= 12
+    row_width = max(80, -(-max((len(str(r)) for r in wide.index), default=1) // 2))  # two lines at most
+    row_labels = [wrap(r, row_width) for r in wide.index]
+    col_labels = [wrap(c, 32) if few else str(c) for c in wide.columns]
+    row_lines = max((label.count("\n") + 1 for label in row_labels), default=1)
+    col_lines = max((label.count("\n") + 1 for label in col_labels), default=1)
+    longest = max((max(len(line) for line in label.split("\n")) for label in col_labels), default=1)
+    pitch = max(0.24, _LINE_INCHES * 7.5 * row_lines + 0.05)
+    cell = max(0.6 if few else 0.3, _LINE_INCHES * 8 * col_lines + 0.06)
+    height = pitch * len(row_labels) + _CHAR_INCHES * 8 * longest + 1.6
     width = 4.8 + max(2.4, cell * len(wide.columns)) + 3.2
     fig = Figure(figsize=(width, height), layout="constrained")
     ax = fig.add_subplot()
@@ -161,7 +188,7 @@ def _heatmap(wide: pandas.DataFrame, *, title: str, colours: dict[str, str] | No
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False,
                   title=wrap(str(wide.columns.name or ""), 30) if colours is not BASIS_COLOURS else "legal basis",
                   title_fontsize=8)
-    ax.set_xticks(range(len(wide.columns)), col_labels, fontsize=8, rotation=40, ha="right", rotation_mode="anchor")
+    ax.set_xticks(range(len(wide.columns)), col_labels, fontsize=8, rotation=90, ha="center", va="top")
     ax.set_yticks(range(len(wide.index)), row_labels, fontsize=7.5)
     ax.set_xticks(np.arange(-0.5, len(wide.columns)), minor=True)
     ax.set_yticks(np.arange(-0.5, len(wide.index)), minor=True)

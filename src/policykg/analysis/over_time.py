@@ -1,6 +1,7 @@
 """The policy over time: what each comparison of two versions found (the change graphs, pko:VersionComparison),
 for whom and on which basis, as tables and pictures. Everything works on whatever versions the build holds: with
-one version there is no comparison, and the tables are empty (with their columns) and the figures say so."""
+one version there is no comparison, and the tables are empty (with their columns) and the figures say so.
+Comparisons come in date order (by the newer version's effective date, then the older's), in tables and figures."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from policykg.analysis.labelling import label_index, version_of
 from policykg.analysis.session import ALL, run, select_df
-from policykg.analysis.tables import basis_sort_key
+from policykg.analysis.tables import NOT_STATED, basis_sort_key
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import matplotlib.figure
@@ -25,11 +26,22 @@ def comparisons(store: pyoxigraph.Store) -> pandas.DataFrame:
     import pandas as pd
 
     rows = select_df(store, "comparisons", version=ALL)
+    effective = {r["version"]: r["effective"] for r in run(store, "versions", version=ALL).values()}
     records = [{"comparison": f"{version_of(r.old)}--{version_of(r.new)}", "old_version": version_of(r.old),
                 "new_version": version_of(r.new), "label": r.label, "summary": r.description, "iri": r.comparison,
                 "graph": r.graph} for r in rows.itertuples()]
+    records.sort(key=lambda r: (effective.get(r["new_version"] or "", ""), effective.get(r["old_version"] or "", ""),
+                                r["comparison"]))
     columns = ["comparison", "old_version", "new_version", "label", "summary", "iri", "graph"]
     return pd.DataFrame.from_records(records, columns=columns)
+
+
+def _in_date_order(table: pandas.DataFrame, store: pyoxigraph.Store) -> pandas.DataFrame:
+    """The rows of a table with a comparison column, comparisons in date order (a stable sort: rows keep their
+    order within a comparison)."""
+    order = {name: i for i, name in enumerate(comparisons(store)["comparison"])}
+    return table.sort_values("comparison", key=lambda c: c.map(lambda n: order.get(n, len(order))),
+                             kind="stable").reset_index(drop=True)
 
 
 def _process_facts(store: pyoxigraph.Store) -> dict[str, dict[str, list[str]]]:
@@ -37,7 +49,7 @@ def _process_facts(store: pyoxigraph.Store) -> dict[str, dict[str, list[str]]]:
     for r in run(store, "processes", version=ALL).values():
         entry = facts.setdefault(r["process"], {"basis": [], "audience": []})
         for key in ("basis", "audience"):
-            if r[key] not in entry[key]:
+            if key in r and r[key] not in entry[key]:
                 entry[key].append(r[key])
     return facts
 
@@ -56,12 +68,12 @@ def process_changes(store: pyoxigraph.Store) -> pandas.DataFrame:
         bases = sorted(fact["basis"], key=basis_sort_key)
         records.append({"comparison": names.get(r.comparison, r.comparison), "kind": r.kind,
                         "process_label": label(r.process),
-                        "basis_label": " + ".join(label(b) for b in bases),
-                        "audience_label": " + ".join(label.short(a) for a in fact["audience"]),
+                        "basis_label": " + ".join(label(b) for b in bases) or NOT_STATED,
+                        "audience_label": " + ".join(label.short(a) for a in fact["audience"]) or NOT_STATED,
                         "version": version_of(r.process), "process": r.process,
                         "basis": " | ".join(bases)})
     columns = ["comparison", "kind", "process_label", "basis_label", "audience_label", "version", "process", "basis"]
-    return pd.DataFrame.from_records(records, columns=columns)
+    return _in_date_order(pd.DataFrame.from_records(records, columns=columns), store)
 
 
 def changes_by_basis(store: pyoxigraph.Store) -> pandas.DataFrame:
@@ -77,7 +89,7 @@ def changes_by_basis(store: pyoxigraph.Store) -> pandas.DataFrame:
                              fill_value=0)
     table = table.reindex(columns=["added", "removed", "changed"], fill_value=0).reset_index()
     table.columns.name = None
-    return table
+    return _in_date_order(table, store)
 
 
 def value_changes(store: pyoxigraph.Store) -> pandas.DataFrame:
@@ -104,7 +116,7 @@ def value_changes(store: pyoxigraph.Store) -> pandas.DataFrame:
                         "start": start, "end": end, "value": value, "process": process, "span": span})
     columns = ["comparison", "process_label", "field", "direction", "value_label", "start", "end", "value", "process",
                "span"]
-    return pd.DataFrame.from_records(records, columns=columns)
+    return _in_date_order(pd.DataFrame.from_records(records, columns=columns), store)
 
 
 def items_gained(store: pyoxigraph.Store) -> pandas.DataFrame:
@@ -121,7 +133,8 @@ def items_gained(store: pyoxigraph.Store) -> pandas.DataFrame:
         removed = sorted(group.loc[group["direction"] == "removed", "value_label"])
         rows.append({"comparison": comparison, "process_label": process, "gained": len(added), "lost": len(removed),
                      "items gained": ", ".join(added), "items lost": ", ".join(removed)})
-    return pd.DataFrame(rows).sort_values(["comparison", "gained", "lost"], ascending=[True, False, False]).reset_index(drop=True)
+    table = pd.DataFrame(rows).sort_values(["gained", "lost"], ascending=[False, False], kind="stable")
+    return _in_date_order(table, store)
 
 
 # ---- Figures ----
@@ -138,55 +151,71 @@ def _empty(message: str, title: str) -> matplotlib.figure.Figure:
 
 
 def plot_changes_by_basis(table: pandas.DataFrame, *, title: str = "Processes added, removed and changed, by legal basis") -> matplotlib.figure.Figure:
-    """One panel per comparison: for each legal basis (named on the axis), bars for processes added, removed and
-    changed."""
+    """One panel per comparison (in the table's order: date order), each drawn alike: every legal basis any
+    comparison touched at the same place on the axis, bars of one width, whole numbers on the count axis."""
     import numpy as np
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     from policykg.analysis.figures import wrap
 
     if table.empty:
         return _empty("The build holds no comparison yet (one version only): nothing has changed to show.", title)
     comparisons_ = list(dict.fromkeys(table["comparison"]))
-    fig = Figure(figsize=(9, 3.2 * len(comparisons_) + 0.6), layout="constrained")
-    axes = fig.subplots(len(comparisons_), 1, squeeze=False)[:, 0]
+    bases = list(dict.fromkeys(table["basis_label"]))
+    bases = sorted(bases, key=lambda b: (0 if "Art. 6" in b else 1 if "Art. 9" in b else 2, b))
+    fig = Figure(figsize=(max(8, 1.3 * len(bases) + 1.5), 2.6 * len(comparisons_) + 1.0), layout="constrained")
+    axes = fig.subplots(len(comparisons_), 1, squeeze=False, sharex=True)[:, 0]
+    x = np.arange(len(bases))
     for ax, name in zip(axes, comparisons_, strict=False):
-        part = table[table["comparison"] == name]
-        x = np.arange(len(part))
+        kinds = ["added", "removed", "changed"]
+        part = table[table["comparison"] == name].set_index("basis_label")[kinds].reindex(bases, fill_value=0)
         for k, kind in enumerate(("added", "removed", "changed")):
             bars = ax.bar(x + (k - 1) * 0.27, part[kind], 0.27, color=KIND_COLOURS[kind], label=kind)
-            ax.bar_label(bars, fontsize=7, padding=1)
-        ax.set_xticks(x, [wrap(b, 18) for b in part["basis_label"]], fontsize=8)
+            ax.bar_label(bars, labels=[str(int(v)) if v else "" for v in part[kind]], fontsize=7, padding=1)
+        ax.set_xlim(-0.6, len(bases) - 0.4)
+        ax.set_ylim(0, max(1, int(part[kinds].to_numpy().max())) * 1.18)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("processes")
         ax.set_title(name.replace("--", " → "), fontsize=10)
         ax.spines[["top", "right"]].set_visible(False)
-    axes[0].legend(fontsize=8, frameon=False)
+    axes[-1].set_xticks(x, [wrap(b, 18) for b in bases], fontsize=8)
+    axes[-1].set_xlabel("legal basis")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", fontsize=8, frameon=False, ncols=3)
     fig.suptitle(title)
     return fig
 
 
 def plot_items_gained(table: pandas.DataFrame, *, title: str = "Information items gained and lost per changed process") -> matplotlib.figure.Figure:
-    """Diverging bars of items_gained: items gained (right) and lost (left) per process, one panel per comparison."""
+    """Diverging bars of items_gained: items gained (right) and lost (left) per process, one panel per comparison
+    (in the table's order: date order), each drawn alike: bars of one thickness, one scale, whole numbers."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     from policykg.analysis.figures import wrap
 
     if table.empty:
         return _empty("No process gained or lost information items between the versions the build holds.", title)
     comparisons_ = list(dict.fromkeys(table["comparison"]))
-    heights = [max(1.6, 0.34 * (table["comparison"] == c).sum() + 0.9) for c in comparisons_]
-    fig = Figure(figsize=(10, sum(heights) + 0.6), layout="constrained")
-    axes = fig.subplots(len(comparisons_), 1, squeeze=False, gridspec_kw={"height_ratios": heights})[:, 0]
+    rows = [int((table["comparison"] == c).sum()) for c in comparisons_]
+    heights = [0.34 * n + 0.8 for n in rows]
+    fig = Figure(figsize=(10, sum(heights) + 0.9), layout="constrained")
+    axes = fig.subplots(len(comparisons_), 1, squeeze=False, sharex=True,
+                        gridspec_kw={"height_ratios": heights})[:, 0]
+    reach = max(1, int(table["gained"].max()), int(table["lost"].max()))
     for ax, name in zip(axes, comparisons_, strict=False):
         part = table[table["comparison"] == name].iloc[::-1]
-        y = range(len(part))
-        ax.barh(list(y), part["gained"], color=KIND_COLOURS["added"], label="items gained")
-        ax.barh(list(y), -part["lost"], color=KIND_COLOURS["removed"], label="items lost")
-        ax.set_yticks(list(y), [wrap(p, 70) for p in part["process_label"]], fontsize=7.5)
+        y = list(range(len(part)))
+        ax.barh(y, part["gained"], 0.7, color=KIND_COLOURS["added"], label="items gained")
+        ax.barh(y, -part["lost"], 0.7, color=KIND_COLOURS["removed"], label="items lost")
+        ax.set_yticks(y, [wrap(p, 70) for p in part["process_label"]], fontsize=7.5)
+        ax.set_ylim(-0.6, len(part) - 0.4)
+        ax.set_xlim(-reach * 1.05, reach * 1.05)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.axvline(0, color="#333333", linewidth=0.6)
-        ax.set_xlabel("information items (lost ← → gained)")
         ax.set_title(name.replace("--", " → "), fontsize=10)
         ax.spines[["top", "right"]].set_visible(False)
-    axes[0].legend(fontsize=8, frameon=False, loc="lower right")
+    axes[-1].set_xlabel("information items (lost ← → gained)")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", fontsize=8, frameon=False, ncols=2)
     fig.suptitle(title)
     return fig

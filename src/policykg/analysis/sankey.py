@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from policykg.analysis.figures import COLUMN_TITLES
 from policykg.analysis.labelling import label_index
-from policykg.analysis.session import run, select_df
+from policykg.analysis.session import require, run, select_df, states
 from policykg.analysis.tables import AUDIENCE_GROUPS, _keep, basis_sort_key
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -20,8 +21,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 NO_RECIPIENT = "no recipient named"
 STAGES = ("information → purpose", "purpose → recipient")
-COLUMN_TITLES = {"category": "information category", "item": "information item", "purpose": "purpose",
-                 "recipient": "recipient"}
 
 
 def sankey_flows(store: pyoxigraph.Store, *, level: str = "category", basis: str | None = None,
@@ -205,10 +204,13 @@ def sankey_interactive(store: pyoxigraph.Store, *, level: str = "category", vers
     except ImportError:
         return None
     label = label_index(store, version)
-    bases = sorted({r["basis"] for r in run(store, "processes", version=version).values()}, key=basis_sort_key)
     filters: list[tuple[str, dict[str, str]]] = [("all processes", {})]
-    filters += [(label(b), {"basis": b}) for b in bases]
-    filters += [(f"audience: {g}", {"audience": g}) for g in AUDIENCE_GROUPS]
+    if states(store, "legal-bases", version):  # a notice that states no basis (or audience) has no such filter
+        bases = sorted({r["basis"] for r in run(store, "processes", version=version).values() if "basis" in r},
+                       key=basis_sort_key)
+        filters += [(label(b), {"basis": b}) for b in bases]
+    if states(store, "audiences", version):
+        filters += [(f"audience: {g}", {"audience": g}) for g in AUDIENCE_GROUPS]
     traces: list[Any] = []
     for _name, kwargs in filters:
         flows = sankey_flows(store, level=level, version=version, **kwargs)
@@ -239,8 +241,10 @@ def _plotly_trace(go, flows: pandas.DataFrame, *, visible: bool):
 
 
 def basis_choices(store: pyoxigraph.Store, *, version: str | None = None) -> list[str]:
-    """The legal bases a Sankey can be filtered by, as labels (pass any of them as basis=)."""
+    """The legal bases a Sankey can be filtered by, as labels (pass any of them as basis=); NotApplicable on a
+    version whose notice states no legal basis."""
+    require(store, frozenset({"legal-bases"}), "basis_choices", version)
     label = label_index(store, version)
-    return [label(b) for b in sorted({r["basis"] for r in run(store, "processes", version=version).values()},
+    return [label(b) for b in sorted({r["basis"] for r in run(store, "processes", version=version).values() if "basis" in r},
                                      key=basis_sort_key)]
 

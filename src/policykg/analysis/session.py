@@ -6,15 +6,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from policykg.store.questions import to_dataframe
+from policykg.store.questions import (
+    NotApplicable,  # noqa: F401 - the analysis API re-exports it
+    to_dataframe,
+)
 from policykg.store.views import (  # noqa: F401 - the analysis API re-exports these
     ALL,
     Sparql,
     dataset_graphs,
     primary_version,
+    require,
     run,
     run_on,
     sparql,
+    version_facts,
     version_names,
 )
 
@@ -28,19 +33,41 @@ def open_store(build_dir: Path | str | None = None, dpv_dir: Path | str | None =
                *, with_dpv: bool = True) -> pyoxigraph.Store:
     """Build the graph if needed and load it (with DPV when found and wanted) into an in-memory store."""
     from policykg.build.pipeline import ensure_built
-    from policykg.config import default_build_dir, locate_dpv_dir
+    from policykg.config import locate_dpv_dir
     from policykg.store.dataset import load_store
 
     dpv = locate_dpv_dir(dpv_dir).path if with_dpv else None
-    out = ensure_built(Path(build_dir) if build_dir else default_build_dir(), dpv)
+    out = ensure_built(_resolved_build(build_dir), dpv)
     return load_store(out, dpv)
 
 
 def build_dir(build: Path | str | None = None) -> Path:
-    """The build folder the notebooks read (./build or $POLICYKG_BUILD_DIR unless given)."""
-    from policykg.config import default_build_dir
+    """The build folder the notebooks read: the one given, else $POLICYKG_BUILD_DIR, else - in a clone, from
+    anywhere inside it (Jupyter started in notebooks/) - the clone's own build/, so the notebooks reuse the build
+    `make serve` and `policykg build` made instead of building a second one; else ./build."""
+    return _resolved_build(build)
 
-    return Path(build) if build else default_build_dir()
+
+def _resolved_build(build: Path | str | None) -> Path:
+    import os
+
+    from policykg.config import BUILD_ENV, default_build_dir, source_tree
+
+    if build:
+        return Path(build)
+    root = source_tree()
+    if not os.environ.get(BUILD_ENV) and root is not None and Path.cwd().resolve().is_relative_to(root.resolve()):
+        return root / "build"
+    return default_build_dir()
+
+
+def states(store: pyoxigraph.Store, kind: str, version: str | None = None) -> bool:
+    """Whether a version's notice (the primary by default) states a kind of thing: 'legal-bases', 'audiences',
+    'legitimate-interests', 'applicable-law' (policykg.store.applicability)."""
+    if version == ALL:
+        return True
+    facts = version_facts(store).get(version or primary_version(store))
+    return facts is None or kind not in facts.not_stated
 
 
 # ---- SPARQL text ----

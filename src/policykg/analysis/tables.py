@@ -2,7 +2,9 @@
 
 Every helper reads one version's dataset (the primary by default, or version=...), and the ones about processes
 take audience= (a person group such as "minors", "adults", "no account", or an audience concept such as
-"pko:NonAccountHolder"): only processes that apply to someone in that audience are kept.
+"pko:NonAccountHolder"): only processes that apply to someone in that audience are kept. A helper about legal bases
+or audiences asked of a version whose notice states none (Meta's global notice) raises NotApplicable with the
+reason, instead of an empty table (policykg.store.applicability).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from policykg.analysis.labelling import basis_code, label_index
-from policykg.analysis.session import dataset_graphs, run, select_df
+from policykg.analysis.session import dataset_graphs, require, run, select_df
 from policykg.iris import PREFIXES
 from policykg.labels import GDPR_LABELS
 from policykg.namespaces import EU_GDPR, PKO
@@ -28,6 +30,10 @@ AUDIENCE_GROUPS: dict[str, str] = {
 GROUP_ALIASES = {"under 18": "minors", "18 and over": "adults", "people without an account": "no account"}
 #: What a cell of a matrix holds where a process does not use that information.
 NOT_USED = ""
+#: What a process's basis or audience column says where the notice states none.
+NOT_STATED = "not stated"
+BASES = frozenset({"legal-bases"})
+AUDIENCES = frozenset({"audiences"})
 
 
 # ---- Resolving parameters ----
@@ -68,6 +74,7 @@ def resolve_audience(value: str) -> str:
 
 def processes_for_audience(store: pyoxigraph.Store, audience: str, *, version: str | None = None) -> set[str]:
     """The processes that apply to someone in the audience: those whose audience is that concept or broader."""
+    require(store, AUDIENCES, "processes_for_audience", version)
     member = resolve_audience(audience)
     pairs = run(store, "audiences", version=version).values()
     broader = {p["audience"] for p in pairs if p["member"] == member} | {member}
@@ -81,8 +88,9 @@ def _keep(df: pandas.DataFrame, store, audience: str | None, basis: str | None, 
     if audience:
         df = df[df[column].isin(processes_for_audience(store, audience, version=version))]
     if basis:
+        require(store, BASES, "basis=", version)
         iri = resolve_basis(basis)
-        on_basis = {r["process"] for r in run(store, "processes", version=version).values() if r["basis"] == iri}
+        on_basis = {r["process"] for r in run(store, "processes", version=version).values() if r.get("basis") == iri}
         df = df[df[column].isin(on_basis)]
     return df
 
@@ -92,18 +100,20 @@ def _keep(df: pandas.DataFrame, store, audience: str | None, basis: str | None, 
 def processes(store: pyoxigraph.Store, *, version: str | None = None, audience: str | None = None,
               basis: str | None = None) -> pandas.DataFrame:
     """One row per process, in the order of the policy text: its label (told apart by audience where titles are
-    shared), title, legal bases and audiences (labels, and IRIs joined by ' | ')."""
+    shared), title, legal bases and audiences (labels, and IRIs joined by ' | '; 'not stated' where the notice
+    states none)."""
     import pandas as pd
 
     label = label_index(store, version)
     raw = _keep(select_df(store, "processes", version=version), store, audience, basis, version)
     records = []
     for process, rows in raw.groupby("process", sort=False):
-        bases = sorted(set(rows["basis"]), key=basis_sort_key)
-        audiences = sorted(set(rows["audience"]))
+        bases = sorted(set(rows["basis"].dropna()), key=basis_sort_key)
+        audiences = sorted(set(rows["audience"].dropna()))
         records.append({
             "process": process, "process_label": label(process), "title": rows["title"].iloc[0],
-            "basis_label": " + ".join(label(b) for b in bases), "audience_label": " + ".join(label(a) for a in audiences),
+            "basis_label": " + ".join(label(b) for b in bases) or NOT_STATED,
+            "audience_label": " + ".join(label(a) for a in audiences) or NOT_STATED,
             "basis": " | ".join(bases), "audience": " | ".join(audiences),
             "start": int(rows["start"].iloc[0]) if rows["start"].notna().any() else None,
         })
@@ -125,6 +135,7 @@ def processes_per_basis(store: pyoxigraph.Store, *, version: str | None = None,
     than the number of processes (see several_bases)."""
     import pandas as pd
 
+    require(store, BASES, "processes_per_basis", version)
     label = label_index(store, version)
     raw = _keep(select_df(store, "processes", version=version), store, audience, None, version)
     counts = raw.groupby("basis")["process"].nunique()
@@ -140,6 +151,7 @@ def processes_per_basis(store: pyoxigraph.Store, *, version: str | None = None,
 
 def several_bases(store: pyoxigraph.Store, *, version: str | None = None) -> pandas.DataFrame:
     """The processes that rest on more than one legal basis (why per-basis counts exceed the number of processes)."""
+    require(store, BASES, "several_bases", version)
     df = processes(store, version=version)
     return df[df["basis"].str.contains(r" \| ", regex=True)][["process_label", "basis_label", "process"]].reset_index(drop=True)
 
@@ -170,6 +182,7 @@ def basis_matrix(store: pyoxigraph.Store, *, level: str = "category", audience: 
     """
     if level not in ("category", "item"):
         raise ValueError("level must be 'category' or 'item'")
+    require(store, BASES, "basis_matrix", version)
     label = label_index(store, version)
     table = processes(store, version=version, audience=audience)
     uses = process_information(store, version=version, audience=audience)

@@ -8,10 +8,22 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from policykg.iris import PREFIXES, compact_iri
-from policykg.store.questions import QueryError, QueryResult, dumps_csv, dumps_json, get_question, load_question, run_query
+from policykg.store.applicability import ALL
+from policykg.store.questions import (
+    CompetencyQuestion,
+    NotApplicable,
+    QueryError,
+    QueryResult,
+    dumps_csv,
+    dumps_json,
+    get_question,
+    load_question,
+    run_query,
+)
 
 FORMATS = ("table", "csv", "json")
 
@@ -33,13 +45,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--cq", metavar="NAME", help="a competency question by name (cq01-purposes-by-legal-basis) or number (cq01)")
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     p.add_argument("--version", metavar="NAME", help="the dataset to query: a version name, or 'all' for every version "
-                   "at once (default: the question's own `# dataset:`, else the primary version)")
+                   "at once (default: the question's own `# dataset:`, else the primary version); a competency question "
+                   "that does not apply to it is refused with the reason (exit 2)")
     p.add_argument("--list", action="store_true", help="list the competency questions and exit")
     p.set_defaults(func=cmd_query)
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    """Run the query named on the command line and print its result."""
+    """Run the query named on the command line and print its result (exit 2, with the reason, when the question
+    does not apply to the dataset asked of)."""
     from policykg.store.questions import load_questions
 
     if args.list:
@@ -50,35 +64,54 @@ def cmd_query(args: argparse.Namespace) -> int:
         raise QueryError("give either a query FILE or --cq NAME (see --list)")
     if args.cq:
         cq = get_question(args.cq)
-        text, needs_dpv = cq.text, cq.requires_dpv
     else:
         path = Path(args.file)
         if not path.is_file():
             raise QueryError("no such query file", path=path)
         cq = load_question(path)
-        text, needs_dpv = cq.text, cq.requires_dpv
-    dataset = args.version or cq.dataset
+    dataset = args.version or (ALL if cq.across_versions else None)
     try:
-        store, build = _store(args.build_dir, args.dpv_dir, needs_dpv)
-        result = run_query(store, text, _default_graphs(build, dataset))
+        store, build = _store(args.build_dir, args.dpv_dir, cq.requires_dpv)
+        graphs, name = _default_graphs(build, dataset)
+        _refuse_if_not_applicable(store, build, cq if args.cq else replace(cq, dataset=ALL if name == ALL else None), name)
+        result = run_query(store, cq.text, graphs)
+    except NotApplicable:
+        raise
     except QueryError as exc:
         raise QueryError(str(exc), path=cq.path) from exc
     sys.stdout.write(render(result, args.format, _labeller(store, dataset) if args.format == "table" else None))
     return 0
 
 
-def _default_graphs(build: Path, dataset: str | None) -> list[str]:
-    """The default graph a query runs on: one version's dataset (the primary one unless named), or every graph."""
+def _default_graphs(build: Path, dataset: str | None) -> tuple[list[str], str]:
+    """The default graph a query runs on, and the dataset's name: one version's dataset (the primary one unless
+    named), or every graph ('all')."""
     from policykg.store.dataset import read_manifest
 
-    if dataset == "all":
-        return []
+    if dataset == ALL:
+        return [], ALL
     manifest = read_manifest(build)
     try:
-        return manifest.default_graphs(dataset)
+        return manifest.default_graphs(dataset), dataset or manifest.primary
     except KeyError:
-        known = ", ".join([*(v["name"] for v in manifest.versions), "all"])
+        known = ", ".join([*(v["name"] for v in manifest.versions), ALL])
         raise QueryError(f"unknown version {dataset!r}; known: {known}") from None
+
+
+def _refuse_if_not_applicable(store, build: Path, cq: CompetencyQuestion, name: str) -> None:
+    """NotApplicable with the reason when the question cannot be asked of the dataset (its `# dataset:` and
+    `# requires:` marks against what the version's notice states; a file of one's own: its marks alone)."""
+    from policykg.iris import DPV_GRAPH
+    from policykg.store.applicability import refusal
+    from policykg.store.dataset import read_manifest
+    from policykg.store.views import version_facts
+
+    manifest = read_manifest(build)
+    facts = version_facts(store, {v["name"]: v["jurisdiction"] for v in manifest.versions if v.get("jurisdiction")})
+    dpv = any(g.value == DPV_GRAPH for g in store.named_graphs())
+    reason = refusal(cq, name, facts.get(name), versions=[v["name"] for v in manifest.versions], dpv=dpv)
+    if reason:
+        raise NotApplicable(reason)
 
 
 def _store(build_dir: str | None, dpv_dir: str | None, needs_dpv: bool):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -96,3 +97,39 @@ def by_name(name: str, kind: str) -> Format | None:
         if wanted in (fmt.key, fmt.media_type, *fmt.aliases, *fmt.accepted_types):
             return fmt
     return None
+
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"  # written `a`
+_PLAIN = "http://www.w3.org/2001/XMLSchema#string"  # written as a bare string
+_CLEAN_LOCAL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?<!\.)")
+
+
+def used_prefixes(triples: Iterable[ox.Triple], prefixes: dict[str, str] | None = None) -> dict[str, str]:
+    """The project's prefixes (policykg.iris.PREFIXES unless given) that make the triples' IRIs readable: those some
+    IRI is written with (the longest namespace wins), leaving out rdf:type (written `a`) and any namespace under which
+    some local name would need backslash escapes in Turtle (`pkd:meta-uk-2025-06-16\\/process\\/...`: such IRIs read
+    better written out in full)."""
+    from policykg.iris import PREFIXES
+
+    table = PREFIXES if prefixes is None else prefixes
+    by_length = sorted(table.items(), key=lambda item: -len(item[1]))
+    seen: set[str] = set()
+    used: set[str] = set()
+    unclean: set[str] = set()
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):
+            iri = term.value if isinstance(term, ox.NamedNode) else \
+                term.datatype.value if isinstance(term, ox.Literal) and not term.language else None
+            if iri is None or iri in seen or iri in (_RDF_TYPE, _PLAIN) and term is not triple.subject:
+                continue
+            seen.add(iri)
+            found = next(((p, ns) for p, ns in by_length if iri.startswith(ns) and len(iri) > len(ns)), None)
+            if found:
+                (used if _CLEAN_LOCAL.fullmatch(iri[len(found[1]):]) else unclean).add(found[0])
+    return {p: ns for p, ns in table.items() if p in used - unclean}
+
+
+def rdf_with_prefixes(triples: list[ox.Triple], format_key: str, output) -> None:
+    """Write triples in a graph format: Turtle with @prefix lines for the prefixes they use, others as they are."""
+    prefixes = used_prefixes(triples) if format_key == "turtle" else None
+    ox.serialize(triples, output, BY_KEY[format_key].rdf_format(), prefixes=prefixes)

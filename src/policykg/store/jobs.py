@@ -103,7 +103,7 @@ def execute_job(store, job: QueryJob) -> QueryOutcome:
     import pyoxigraph as ox
 
     from policykg.store.dataset import query
-    from policykg.store.formats import BY_KEY, GRAPH, RESULTS
+    from policykg.store.formats import BY_KEY, GRAPH, RESULTS, rdf_with_prefixes
 
     if job.parse_only:
         return parse_only(store, job.query)
@@ -123,12 +123,27 @@ def execute_job(store, job: QueryJob) -> QueryOutcome:
     buffer = CappedBuffer(job.max_result_bytes)
     out = cast("IO[bytes]", buffer)  # all serialize() uses of it are write()
     try:
-        if isinstance(result, ox.QueryTriples):
+        if isinstance(result, ox.QueryTriples) and key == "turtle":
+            rdf_with_prefixes(_collected(result, job.max_result_bytes), key, out)
+        elif isinstance(result, ox.QueryTriples):
             result.serialize(out, BY_KEY[key].rdf_format())
         else:
             result.serialize(out, BY_KEY[key].results_format())
     except Exception as exc:  # noqa: BLE001
-        if buffer.overflowed:
+        if buffer.overflowed or isinstance(exc, ResultTooLarge):
             return QueryOutcome("too_large", kind=kind, message=f"the result is larger than {job.max_result_bytes} bytes")
         return QueryOutcome("error", kind=kind, message=str(exc))
     return QueryOutcome("ok", body=buffer.getvalue(), format_key=key, kind=kind)
+
+
+def _collected(triples, limit: int) -> list:
+    """The triples of a graph answer, gathered to find the prefixes they use before writing them; ResultTooLarge once
+    their N-Triples form passes four times the limit (Turtle with prefixes is seldom a quarter of it)."""
+    gathered = []
+    size = 0
+    for triple in triples:
+        gathered.append(triple)
+        size += len(str(triple))
+        if size > 4 * limit:
+            raise ResultTooLarge()
+    return gathered

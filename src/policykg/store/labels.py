@@ -77,8 +77,10 @@ class LabelIndex:
         audiences: dict[str, set[str]] = defaultdict(set)
         for row in run_on(store, sparql("processes").text, graphs).values():
             self.titles[row["process"]] = row["title"]
-            bases[row["process"]].add(row["basis"])
-            audiences[row["process"]].add(row["audience"])
+            if "basis" in row:
+                bases[row["process"]].add(row["basis"])
+            if "audience" in row:
+                audiences[row["process"]].add(row["audience"])
         shared: dict[tuple[str | None, str], list[str]] = defaultdict(list)
         for process, title in self.titles.items():
             shared[(version_of(process), title)].append(process)
@@ -86,7 +88,8 @@ class LabelIndex:
             if len(shared[(version_of(process), title)]) == 1:
                 self.processes[process] = title
             else:
-                self.processes[process] = SEPARATOR.join([title, distinguishing(bases[process], audiences[process])])
+                apart = distinguishing(bases[process], audiences[process]) or process.rsplit("/", 1)[-1]
+                self.processes[process] = SEPARATOR.join([title, apart])
 
     def __call__(self, iri: str) -> str:
         """The label of an IRI (a process label, a GDPR citation, the resource's label, else a CURIE)."""
@@ -106,7 +109,8 @@ class LabelIndex:
 def distinguishing(bases: set[str], audiences: set[str]) -> str:
     """What tells a process apart from others with its title: its Art. 6 bases and audiences, in short."""
     art6 = sorted(b for b in bases if b.startswith(f"{EU_GDPR}A6-")) or sorted(bases)
-    return SEPARATOR.join([" + ".join(basis_short(b) for b in art6), " + ".join(sorted(audience_short(a) for a in audiences))])
+    parts = [" + ".join(basis_short(b) for b in art6), " + ".join(sorted(audience_short(a) for a in audiences))]
+    return SEPARATOR.join(part for part in parts if part)
 
 
 def label_index(store: pyoxigraph.Store, version: str | None = None) -> LabelIndex:

@@ -1,62 +1,79 @@
-"""Competency questions: the SPARQL files in queries/, their expected results, and how to run and compare them.
+"""Competency questions: the SPARQL files in queries/, their expected results per version, and running them.
 
-A competency question is `queries/cqNN-some-name.rq`; its first comment line is the question in plain English,
-a comment line `# requires: dpv` marks a question that needs the DPV vocabulary loaded, and the expected result
-lies beside it as `cqNN-some-name.srj` (SPARQL 1.1 Query Results JSON) or `.csv`. Results are compared as a
-multiset of rows, or as a sequence where the query says ORDER BY, and literals by value: numbers numerically whatever
-their numeric datatype or lexical form (`"24203"^^xsd:nonNegativeInteger` equals `24203`), booleans by truth value
-(`"0"^^xsd:boolean` equals `false`), so that the same question gives the same answer on any engine. SPARQL leaves
-the order of GROUP_CONCAT's values to the engine, so a comment line `# concatenated: VAR` makes VAR's value compare
-as the multiset of its space-separated items.
+A competency question is `queries/cqNN-some-name.rq`; its first comment line is the question in plain English. It
+names no version: it reads the notice of the dataset it is asked of (`?notice a dpv:PrivacyNotice` in the default
+graph), so one text answers on every version. Comment lines in its header say, machine-readably, where it applies
+(policykg.store.applicability, decision 30): `# dataset: all` for a question that compares versions (asked of every
+graph at once), `# requires: KIND, ...` for what the version must state (legal-bases, audiences,
+legitimate-interests, applicable-law) or the store must hold (dpv); `# topic:` groups it on the query page, and
+`# concatenated: VAR` makes a GROUP_CONCAT's value compare as the multiset of its items.
+
+Expected results are SPARQL 1.1 Query Results JSON (`.srj`, or `.csv`): for a question of one version, one file per
+version it applies to, `queries/expected/<version>/cqNN-some-name.srj`; for a question across versions, one file
+beside the query. Results are compared as in policykg.store.results.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policykg.errors import PolicyKGError
-from policykg.store.sparql_lexer import is_ordered
+from policykg.store.applicability import ALL, unknown_requirements
+from policykg.store.results import (  # noqa: F401 - the questions' API re-exports the results' one
+    RDF_LANGSTRING,
+    XSD_STRING,
+    QueryResult,
+    Term,
+    compare,
+    dumps_csv,
+    dumps_json,
+    from_sparql_csv,
+    from_sparql_json,
+    read_result,
+    to_dataframe,
+    to_sparql_json,
+    value_key,
+)
+from policykg.store.sparql_lexer import explain_syntax_error, is_ordered
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    import pandas
     import pyoxigraph
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 EXPECTED_SUFFIXES = (".srj", ".csv")
+#: The folder (beside the questions) holding the expected results of each version: expected/<version>/<name>.srj.
+EXPECTED_DIR = "expected"
 _REQUIRES = re.compile(r"^#\s*requires:\s*(.+)$", re.MULTILINE)
 _DATASET = re.compile(r"^#\s*dataset:\s*(\S+)", re.MULTILINE)
 _TOPIC = re.compile(r"^#\s*topic:\s*(.+?)\s*$", re.MULTILINE)
 _CONCATENATED = re.compile(r"^#\s*concatenated:\s*(.+)$", re.MULTILINE)
-
-#: A term as the SPARQL JSON results format writes it: type, value and (for literals) datatype or xml:lang.
-Term = tuple[str, str, str]
 
 
 class QueryError(PolicyKGError):
     """A competency question is unknown, unreadable or not valid SPARQL."""
 
 
+class NotApplicable(QueryError):
+    """A competency question asked of a dataset it cannot answer on; `reason` says why in a sentence."""
+
+    def __init__(self, reason: str, **where: Any) -> None:
+        self.reason = reason
+        super().__init__(reason, **where)
+
+
 @dataclass(frozen=True)
 class CompetencyQuestion:
-    """One competency question: its name, the question in English, the SPARQL text, and its expected result file."""
+    """One competency question: its name, the question in English, the SPARQL text, and where it applies."""
 
     name: str
     question: str
     text: str
     path: Path
-    expected_path: Path | None
     requires: frozenset[str]
-    #: "all" when the question compares versions (it runs on /sparql/all); None: one version's dataset will do.
+    #: "all" when the question compares versions (asked of every graph at once); None: asked of one version.
     dataset: str | None = None
     #: The topic the query page groups it under.
     topic: str | None = None
@@ -73,29 +90,33 @@ class CompetencyQuestion:
         """True when the question needs the DPV vocabulary in the store."""
         return "dpv" in self.requires
 
-    def expected(self) -> QueryResult:
-        """The expected result stored beside the query."""
-        if self.expected_path is None:
-            raise QueryError(f"no expected result (.srj or .csv) beside {self.path}", path=self.path)
-        return read_result(self.expected_path)
-
-
-@dataclass(frozen=True)
-class QueryResult:
-    """A SELECT or ASK result in a neutral form: variables and rows of terms, or a boolean."""
-
-    variables: tuple[str, ...] = ()
-    rows: tuple[dict[str, Term], ...] = ()
-    boolean: bool | None = None
-
     @property
-    def is_boolean(self) -> bool:
-        """True for an ASK result."""
-        return self.boolean is not None
+    def across_versions(self) -> bool:
+        """True when the question compares versions (`# dataset: all`)."""
+        return self.dataset == ALL
 
-    def values(self) -> list[dict[str, str]]:
-        """The rows as {variable: lexical value} (unbound variables left out)."""
-        return [{name: term[1] for name, term in row.items()} for row in self.rows]
+    def expected_file(self, version: str | None = None) -> Path | None:
+        """The expected result for a version (None: the registry's primary version), or for a question across
+        versions the one beside it; None when there is none."""
+        if self.across_versions:
+            stem = self.path.with_suffix("")
+        else:
+            stem = self.path.parent / EXPECTED_DIR / (version or _primary()) / self.name
+        return next((p for p in (stem.with_name(stem.name + s) for s in EXPECTED_SUFFIXES) if p.is_file()), None)
+
+    def expected(self, version: str | None = None) -> QueryResult:
+        """The expected result for a version (see expected_file)."""
+        path = self.expected_file(version)
+        if path is None:
+            where = "beside it" if self.across_versions else f"in {EXPECTED_DIR}/{version or _primary()}/"
+            raise QueryError(f"no expected result (.srj or .csv) {where}", path=self.path)
+        return read_result(path)
+
+
+def _primary() -> str:
+    from policykg.sources.versions import load_registry  # the registry's YAML is read only when asked
+
+    return load_registry().primary
 
 
 def question_of(text: str) -> str:
@@ -109,19 +130,38 @@ def question_of(text: str) -> str:
     return ""
 
 
+def header_marks(text: str, path: Path | None = None) -> tuple[frozenset[str], str | None]:
+    """The `# requires:` kinds and the `# dataset:` of a query's header; QueryError naming the file and line for a
+    kind or dataset it does not know."""
+    requires: set[str] = set()
+    for match in _REQUIRES.finditer(text):
+        kinds = {x.strip().lower() for x in match.group(1).split(",") if x.strip()}
+        unknown = unknown_requirements(kinds)
+        if unknown:
+            from policykg.store.applicability import REQUIREMENTS
+
+            raise QueryError(f"unknown requirement {', '.join(map(repr, unknown))} in '# requires:'; known: "
+                             + ", ".join(REQUIREMENTS), path=path, line=text.count("\n", 0, match.start()) + 1)
+        requires |= kinds
+    dataset = _DATASET.search(text)
+    if dataset and dataset.group(1) != ALL:
+        raise QueryError(f"'# dataset: {dataset.group(1)}': a question names no version; only '# dataset: all' "
+                         "(a question across versions) is known", path=path,
+                         line=text.count("\n", 0, dataset.start()) + 1)
+    return frozenset(requires), ALL if dataset else None
+
+
 def load_question(path: Path) -> CompetencyQuestion:
-    """Read one .rq file and find its expected result."""
+    """Read one .rq file and its header."""
     path = Path(path)
     if not path.is_file():
         raise QueryError("no such query file", path=path)
     text = path.read_text(encoding="utf-8")
-    expected = next((path.with_suffix(s) for s in EXPECTED_SUFFIXES if path.with_suffix(s).is_file()), None)
-    requires = frozenset(x.strip().lower() for m in _REQUIRES.finditer(text) for x in m.group(1).split(","))
-    dataset = _DATASET.search(text)
+    requires, dataset = header_marks(text, path)
     topic = _TOPIC.search(text)
     concatenated = frozenset(x.strip().lstrip("?") for m in _CONCATENATED.finditer(text) for x in m.group(1).split(","))
-    return CompetencyQuestion(path.stem, question_of(text), text, path, expected, requires,
-                              dataset.group(1) if dataset else None, topic.group(1) if topic else None, concatenated)
+    return CompetencyQuestion(path.stem, question_of(text), text, path, requires, dataset,
+                              topic.group(1) if topic else None, concatenated)
 
 
 def load_questions(directory: Path | None = None) -> list[CompetencyQuestion]:
@@ -147,7 +187,7 @@ def get_question(name: str, directory: Path | None = None) -> CompetencyQuestion
 
 def run_query(store: pyoxigraph.Store, text: str, default_graph_uris: Sequence[str] = ()) -> QueryResult:
     """Run a SELECT or ASK over the store's union graph (or the default graphs given, every graph still reachable
-    by GRAPH); raise QueryError with the position on a syntax error."""
+    by GRAPH); raise QueryError with the position on a syntax error (an unknown prefix named as such)."""
     import pyoxigraph as ox
 
     from policykg.store.dataset import query
@@ -155,7 +195,7 @@ def run_query(store: pyoxigraph.Store, text: str, default_graph_uris: Sequence[s
     try:
         result = query(store, text, default_graph_uris=default_graph_uris)
     except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        raise QueryError(f"SPARQL syntax error: {explain_syntax_error(text, str(exc))}") from exc
     if isinstance(result, ox.QueryBoolean):
         return QueryResult(boolean=bool(result))
     if not isinstance(result, ox.QuerySolutions):
@@ -168,7 +208,8 @@ def run_query(store: pyoxigraph.Store, text: str, default_graph_uris: Sequence[s
 
 
 def run_question(store: pyoxigraph.Store, cq: CompetencyQuestion, default_graph_uris: Sequence[str] = ()) -> QueryResult:
-    """Run a competency question against a store (its union graph, or the default graphs given)."""
+    """Run a competency question against a store (its union graph, or the default graphs given), as it is: whether
+    it applies there is the caller's to ask (policykg.store.applicability)."""
     return run_query(store, cq.text, default_graph_uris)
 
 
@@ -185,209 +226,10 @@ def _term_of(node: Any) -> Term:
     return ("literal", node.value, "" if datatype == XSD_STRING else datatype)
 
 
-def _term_from_json(term: dict[str, Any]) -> Term:
-    kind = term["type"]
-    if kind == "uri":
-        return ("uri", term["value"], "")
-    if kind == "bnode":
-        return ("bnode", term["value"], "")
-    if kind in ("literal", "typed-literal"):
-        if "xml:lang" in term:
-            return ("literal", term["value"], "@" + term["xml:lang"].lower())
-        datatype = term.get("datatype", "")
-        return ("literal", term["value"], "" if datatype in (XSD_STRING, RDF_LANGSTRING) else datatype)
-    raise ValueError(f"unsupported term type {kind!r} in SPARQL JSON results")
-
-
-def from_sparql_json(data: dict[str, Any] | str | bytes) -> QueryResult:
-    """Parse SPARQL 1.1 Query Results JSON (a dict, or its text)."""
-    document: dict[str, Any] = json.loads(data) if isinstance(data, (str, bytes)) else data
-    if "boolean" in document:
-        return QueryResult(boolean=bool(document["boolean"]))
-    variables = tuple(document.get("head", {}).get("vars", []))
-    rows = tuple({name: _term_from_json(t) for name, t in b.items()} for b in document["results"]["bindings"])
-    return QueryResult(variables, rows)
-
-
-def from_sparql_csv(text: str) -> QueryResult:
-    """Parse SPARQL 1.1 CSV results (terms lose their kind: IRIs are told apart by a scheme, the rest are literals)."""
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, [])
-    rows = []
-    for record in reader:
-        row: dict[str, Term] = {}
-        for name, value in zip(header, record, strict=False):
-            if value == "":
-                continue
-            kind = "uri" if re.match(r"^[a-z][a-z0-9+.-]*:", value) and " " not in value else "literal"
-            row[name] = (kind, value, "")
-        rows.append(row)
-    return QueryResult(tuple(header), tuple(rows))
-
-
-def to_sparql_json(result: QueryResult) -> dict[str, Any]:
-    """The result as a SPARQL 1.1 Query Results JSON document."""
-    if result.is_boolean:
-        return {"head": {}, "boolean": result.boolean}
-    bindings = []
-    for row in result.rows:
-        binding: dict[str, dict[str, str]] = {}
-        for name in result.variables:
-            if name not in row:
-                continue
-            kind, value, extra = row[name]
-            term = {"type": kind, "value": value}
-            if extra.startswith("@"):
-                term["xml:lang"] = extra[1:]
-            elif extra:
-                term["datatype"] = extra
-            binding[name] = term
-        bindings.append(binding)
-    return {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
-
-
-def dumps_json(result: QueryResult) -> str:
-    """The result as SPARQL JSON text with one binding per line: the format of the stored expected results."""
-    doc = to_sparql_json(result)
-    if result.is_boolean:
-        return json.dumps(doc, ensure_ascii=False) + "\n"
-    head = json.dumps(doc["head"], ensure_ascii=False)
-    rows = ",\n".join("  " + json.dumps(b, ensure_ascii=False) for b in doc["results"]["bindings"])
-    return f'{{"head": {head},\n "results": {{"bindings": [\n{rows}\n ]}}}}\n' if rows else \
-        f'{{"head": {head},\n "results": {{"bindings": []}}}}\n'
-
-
-def dumps_csv(result: QueryResult) -> str:
-    """The result as SPARQL CSV text (lexical values only)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    if result.is_boolean:
-        writer.writerow(["boolean"])
-        writer.writerow(["true" if result.boolean else "false"])
-        return out.getvalue()
-    writer.writerow(result.variables)
-    for row in result.rows:
-        writer.writerow([row[name][1] if name in row else "" for name in result.variables])
-    return out.getvalue()
-
-
-def read_result(path: Path) -> QueryResult:
-    """Read an expected result file (.srj SPARQL JSON, or .csv)."""
-    path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".csv":
-        return from_sparql_csv(text)
-    return from_sparql_json(text)
-
-
-def _lexical(result: QueryResult) -> QueryResult:
-    """The same result with every term reduced to its lexical value (to compare with CSV expectations)."""
-    rows = tuple({name: ("uri" if t[0] == "uri" else "literal", t[1], "") for name, t in row.items()} for row in result.rows)
-    return QueryResult(result.variables, rows, result.boolean)
-
-
-def compare(expected: QueryResult, actual: QueryResult, *, ordered: bool = False, lexical: bool = False,
-            concatenated: Iterable[str] = ()) -> list[str]:
-    """Differences between two results (empty when equal): as a multiset of rows, or in order when `ordered`.
-
-    Literals are compared by value (see the module docstring); with `lexical`, by their text alone; the values of the
-    `concatenated` variables as multisets of their space-separated items.
-    """
-    if lexical:
-        expected, actual = _lexical(expected), _lexical(actual)
-    if expected.is_boolean or actual.is_boolean:
-        if expected.boolean != actual.boolean:
-            return [f"expected boolean {expected.boolean}, got {actual.boolean}"]
-        return []
-    problems: list[str] = []
-    if set(expected.variables) != set(actual.variables):
-        problems.append(f"variables differ: expected {list(expected.variables)}, got {list(actual.variables)}")
-    joined = frozenset(concatenated)
-    exp = [_row_key(r, joined) for r in expected.rows]
-    act = [_row_key(r, joined) for r in actual.rows]
-    if ordered:
-        for i, (e, a) in enumerate(zip(exp, act, strict=False)):
-            if e != a:
-                problems.append(f"row {i + 1}: expected {_show(e)}, got {_show(a)}")
-                break
-        if len(exp) != len(act):
-            problems.append(f"expected {len(exp)} rows, got {len(act)}")
-        return problems
-    missing = Counter(exp) - Counter(act)
-    extra = Counter(act) - Counter(exp)
-    for key, n in sorted(missing.items()):
-        problems.append(f"missing {n}x {_show(key)}")
-    for key, n in sorted(extra.items()):
-        problems.append(f"unexpected {n}x {_show(key)}")
-    return problems
-
-
-def _row_key(row: dict[str, Term], concatenated: frozenset[str] = frozenset()) -> tuple[tuple[str, Term], ...]:
-    return tuple(sorted((name, _items_sorted(term) if name in concatenated else value_key(term))
-                        for name, term in row.items()))
-
-
-def _items_sorted(term: Term) -> Term:
-    kind, value, extra = term
-    return (kind, " ".join(sorted(value.split())), extra)
-
-
-def value_key(term: Term) -> Term:
-    """A term as compared: a number as its canonical decimal value (datatype `numeric`), a boolean as true/false."""
-    kind, value, datatype = term
-    if kind != "literal":
-        return term
-    if datatype in _INTEGER_TYPES or datatype in _FLOAT_TYPES:
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            return term
-        if not number.is_finite():
-            return ("literal", str(number), "numeric")
-        return ("literal", format(number.normalize(), "f"), "numeric")
-    if datatype == _BOOLEAN:
-        text = value.strip()
-        return ("literal", {"1": "true", "0": "false"}.get(text, text), datatype)
-    return term
-
-
-def _show(key: tuple[tuple[str, Term], ...]) -> str:
-    return "{" + ", ".join(f"{name}={value}{extra and ' ' + extra}" for name, (_, value, extra) in key) + "}"
-
-
-def check_question(store: pyoxigraph.Store, cq: CompetencyQuestion, default_graph_uris: Sequence[str] = ()) -> list[str]:
-    """Run a competency question and compare it with its expected result; return the differences."""
+def check_question(store: pyoxigraph.Store, cq: CompetencyQuestion, default_graph_uris: Sequence[str] = (),
+                   version: str | None = None) -> list[str]:
+    """Run a competency question and compare it with its expected result for `version`; return the differences."""
     actual = run_question(store, cq, default_graph_uris)
-    return compare(cq.expected(), actual, ordered=cq.ordered, lexical=cq.expected_path is not None
-                   and cq.expected_path.suffix == ".csv", concatenated=cq.concatenated)
-
-
-def to_dataframe(result: QueryResult, *, typed: bool = True) -> pandas.DataFrame:
-    """The result as a pandas DataFrame: one column per variable; numbers and booleans converted when `typed`."""
-    import pandas as pd
-
-    if result.is_boolean:
-        return pd.DataFrame({"boolean": [result.boolean]})
-    records = [{name: (_python_value(row[name]) if typed else row[name][1]) if name in row else None
-                for name in result.variables} for row in result.rows]
-    return pd.DataFrame.from_records(records, columns=list(result.variables))
-
-
-_INTEGER_TYPES = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in (
-    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger", "negativeInteger",
-    "nonPositiveInteger", "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
-_FLOAT_TYPES = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in ("decimal", "double", "float")}
-_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
-
-
-def _python_value(term: Term) -> Any:
-    kind, value, datatype = term
-    if kind != "literal":
-        return value
-    if datatype in _INTEGER_TYPES:
-        return int(value)
-    if datatype in _FLOAT_TYPES:
-        return float(value)
-    if datatype == _BOOLEAN:
-        return value in ("true", "1")
-    return value
+    expected_file = cq.expected_file(version)
+    return compare(cq.expected(version), actual, ordered=cq.ordered,
+                   lexical=expected_file is not None and expected_file.suffix == ".csv", concatenated=cq.concatenated)

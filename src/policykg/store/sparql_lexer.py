@@ -74,3 +74,45 @@ def names_graphs(text: str) -> bool:
         if any("GRAPH" in part.upper() or "FROM" in part.upper() for part in parts):
             return True
     return False
+
+
+_ERROR_AT = re.compile(r"error at (\d+):(\d+)")
+
+
+def undeclared_prefixes(text: str) -> list[str]:
+    """The prefixes a query uses in prefixed names without declaring them (PREFIX p: <...>), in order of use."""
+    toks = tokens(text)
+    declared = {toks[i + 1].text[:-1] for i, tok in enumerate(toks[:-1])
+                if tok.kind == "word" and tok.text.upper() == "PREFIX" and toks[i + 1].kind == "pname"}
+    used: list[str] = []
+    for i, tok in enumerate(toks):
+        if tok.kind != "pname" or (i and toks[i - 1].kind == "word" and toks[i - 1].text.upper() == "PREFIX"):
+            continue
+        prefix = tok.text.partition(":")[0]
+        if prefix not in declared and prefix not in used:
+            used.append(prefix)
+    return used
+
+
+def explain_syntax_error(text: str, message: str) -> str:
+    """The parser's message, or for an undeclared prefix one line naming it, where it is used, the prefixes the
+    query declares and the project's own (which the query page adds by itself), instead of the parser's list of
+    expected characters."""
+    if "Prefix not found" not in message:
+        return message
+    from policykg.iris import PREFIXES
+
+    missing = undeclared_prefixes(text)
+    if not missing:
+        return message
+    toks = tokens(text)
+    declared = [toks[i + 1].text for i, tok in enumerate(toks[:-1])
+                if tok.kind == "word" and tok.text.upper() == "PREFIX" and toks[i + 1].kind == "pname"]
+    at = _ERROR_AT.search(message)
+    where = f" (line {at.group(1)}, column {at.group(2)})" if at else ""
+    first = missing[0]
+    declaration = f"PREFIX {first}: <{PREFIXES.get(first, 'IRI')}>"
+    known = [f"{p}:" for p in PREFIXES]
+    return (f"unknown prefix '{first}:'{where}: declare it with {declaration}; "
+            + (f"this query declares {', '.join(declared)}; " if declared else "this query declares none; ")
+            + "the project's prefixes are " + ", ".join(known))

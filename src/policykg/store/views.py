@@ -1,21 +1,34 @@
-"""One version's view of the store: which versions it holds, the default graph of a version's dataset, and SPARQL
-run on it (named analysis queries, competency questions or text). No pandas: the command line and the server use it."""
+"""One version's view of the store: which versions it holds, the default graph of a version's dataset, what each
+version's notice does not state, and SPARQL run on a dataset (named analysis queries, competency questions or
+text), refused with the reason where a question does not apply (policykg.store.applicability). No pandas: the
+command line and the server use it."""
 
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph
 
 from policykg.config import analysis_sparql_dir
-from policykg.iris import CHANGES_GRAPH_PREFIX, DPV_GRAPH, GRAPH_BASE, LINKS_GRAPH, ONTOLOGY_GRAPH
-from policykg.store.questions import QueryError, QueryResult, get_question, question_of, run_query
+from policykg.iris import CHANGES_GRAPH_PREFIX, DPV_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH
+from policykg.store.applicability import ALL, NOT_STATED_QUERY, VersionFacts, facts_from_rows, refusal
+from policykg.store.questions import (
+    CompetencyQuestion,
+    NotApplicable,
+    QueryError,
+    QueryResult,
+    get_question,
+    header_marks,
+    question_of,
+    run_query,
+)
 
-#: version= value meaning "every graph at once" (for questions across versions).
-ALL = "all"
 _CQ_NAME = re.compile(r"cq\d+(-[a-z0-9-]+)?")
+_FACTS: OrderedDict[int, tuple[object, dict[str, VersionFacts]]] = OrderedDict()
+_FACTS_SIZE = 8
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,11 @@ class Sparql:
     def question(self) -> str:
         """The first comment line: what the query asks, in English."""
         return question_of(self.text)
+
+    @property
+    def requires(self) -> frozenset[str]:
+        """What the query needs of the version it runs on (its `# requires:` line)."""
+        return header_marks(self.text, self.path)[0]
 
     def __str__(self) -> str:
         return f"# {self.path}\n{self.text}"
@@ -53,9 +71,14 @@ def sparql(name: str) -> Sparql:
     return Sparql(path.stem, path, path.read_text(encoding="utf-8"))
 
 
+def held_versions(store: pyoxigraph.Store) -> dict[str, str]:
+    """The versions the store holds, oldest first: {name: the named graph holding its notice}."""
+    return {row["version"]: row["graph"] for row in run_on(store, sparql("versions").text, None).values()}
+
+
 def version_names(store: pyoxigraph.Store) -> list[str]:
     """The names of the versions the store holds, oldest first."""
-    return [row["version"] for row in run_on(store, sparql("versions").text, None).values()]
+    return list(held_versions(store))
 
 
 def primary_version(store: pyoxigraph.Store) -> str:
@@ -80,13 +103,56 @@ def dataset_graphs(store: pyoxigraph.Store, version: str | None = None) -> list[
     if version == ALL:
         return None
     name = version or primary_version(store)
+    held = held_versions(store)
+    if name not in held:
+        raise QueryError(f"the store holds no version {name!r}; it holds: {', '.join(held)}")
     graphs = {g.value for g in store.named_graphs()}
-    wanted = GRAPH_BASE + name
-    if wanted not in graphs:
-        raise QueryError(f"the store holds no version {name!r}; it holds: {', '.join(version_names(store))}")
-    out = [g for g in (ONTOLOGY_GRAPH, wanted, LINKS_GRAPH) if g in graphs]
+    out = [g for g in (ONTOLOGY_GRAPH, held[name], LINKS_GRAPH) if g in graphs]
     out += sorted(g for g in graphs if g.startswith(CHANGES_GRAPH_PREFIX))
     return out + ([DPV_GRAPH] if DPV_GRAPH in graphs else [])
+
+
+def version_facts(store: pyoxigraph.Store, jurisdictions: dict[str, str] | None = None) -> dict[str, VersionFacts]:
+    """What each version's notice does not state (not-stated.rq), with its jurisdiction (as given, e.g. from the
+    build's manifest, else from the registry where it knows the version); cached for the last few stores."""
+    hit = _FACTS.get(id(store))
+    if hit is not None and hit[0] is store and jurisdictions is None:
+        return hit[1]
+    if jurisdictions is None:
+        try:
+            from policykg.sources.versions import load_registry
+
+            jurisdictions = {v.name: v.jurisdiction for v in load_registry().versions}
+        except Exception:  # noqa: BLE001 - versions the registry does not know: refusals name no jurisdiction
+            jurisdictions = {}
+    rows = run_on(store, sparql(NOT_STATED_QUERY).text, None).values()
+    facts = facts_from_rows(rows, version_names(store), jurisdictions)
+    _FACTS[id(store)] = (store, facts)
+    while len(_FACTS) > _FACTS_SIZE:
+        _FACTS.popitem(last=False)
+    return facts
+
+
+def question_refusal(store: pyoxigraph.Store, cq: CompetencyQuestion, version: str | None = None) -> str | None:
+    """Why a competency question cannot be asked of a version's dataset (None: the primary, or every graph for a
+    question across versions), or None when it can."""
+    name = version or (ALL if cq.across_versions else primary_version(store))
+    facts = version_facts(store)
+    if name != ALL and name not in facts:
+        raise QueryError(f"the store holds no version {name!r}; it holds: {', '.join(facts)}")
+    dpv = any(g.value == DPV_GRAPH for g in store.named_graphs())
+    return refusal(cq, name, facts.get(name), versions=list(facts), dpv=dpv)
+
+
+def require(store: pyoxigraph.Store, kinds: frozenset[str] | set[str], what: str, version: str | None = None) -> None:
+    """Raise NotApplicable when a version's notice does not state one of `kinds` (what: the helper asked, named in
+    the reason)."""
+    if version == ALL or not kinds:
+        return
+    cq = CompetencyQuestion(what, "", "", Path(what), frozenset(kinds))
+    reason = question_refusal(store, cq, version)
+    if reason:
+        raise NotApplicable(reason)
 
 
 def run_on(store: pyoxigraph.Store, text: str, graphs: list[str] | None) -> QueryResult:
@@ -95,7 +161,18 @@ def run_on(store: pyoxigraph.Store, text: str, graphs: list[str] | None) -> Quer
 
 
 def run(store: pyoxigraph.Store, query: str, *, version: str | None = None) -> QueryResult:
-    """Run SPARQL text, a competency question ('cq02') or an analysis query ('processes') on a version's dataset."""
+    """Run SPARQL text, a competency question ('cq02') or an analysis query ('processes') on a version's dataset
+    (None: the primary version's; for a question across versions, every graph). A question or analysis query that
+    does not apply to that dataset raises NotApplicable with the reason; SPARQL text is run as it is."""
     name = query.strip()
-    text = sparql(name).text if (_CQ_NAME.fullmatch(name) or re.fullmatch(r"[a-z][a-z0-9-]*", name)) else query
-    return run_on(store, text, dataset_graphs(store, version))
+    if _CQ_NAME.fullmatch(name):
+        cq = get_question(name)
+        reason = question_refusal(store, cq, version)
+        if reason:
+            raise NotApplicable(reason)
+        return run_on(store, cq.text, dataset_graphs(store, version or (ALL if cq.across_versions else None)))
+    if re.fullmatch(r"[a-z][a-z0-9-]*", name):
+        named = sparql(name)
+        require(store, named.requires, named.name, version)
+        return run_on(store, named.text, dataset_graphs(store, version))
+    return run_on(store, query, dataset_graphs(store, version))
