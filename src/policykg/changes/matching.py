@@ -80,17 +80,22 @@ def _audience_score(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 @lru_cache(maxsize=65536)
-def _title_similarity(a: str, b: str) -> float:
-    return similarity(a[:TITLE_MAX], b[:TITLE_MAX])
+def _title_similarity(a: str, b: str, floor: float = 0.0) -> float:
+    return similarity(a[:TITLE_MAX], b[:TITLE_MAX], floor)
 
 
-def score(old: RowRef, new: RowRef) -> tuple[float, str]:
-    """How alike two rows are (0–1) and what differs."""
-    title = max((_title_similarity(a, b) for a in old.titles for b in new.titles), default=0.0)
+def score(old: RowRef, new: RowRef, *, cut: bool = False) -> tuple[float, str]:
+    """How alike two rows are (0–1) and what differs. With cut=True a pair that cannot reach MIN_SCORE is not
+    scored exactly (its title similarity is only bounded: a score below MIN_SCORE comes back), which is what
+    matching needs and much faster."""
     audience = _audience_score(old.audiences, new.audiences)
     basis = 1.0 if old.basis == new.basis else 0.0
-    total = WEIGHTS["title"] * title + WEIGHTS["audience"] * audience + WEIGHTS["basis"] * basis
-    total -= 0.02 * abs(old.position - new.position)
+    rest = WEIGHTS["audience"] * audience + WEIGHTS["basis"] * basis - 0.02 * abs(old.position - new.position)
+    floor = max(MIN_TITLE, (MIN_SCORE - rest) / WEIGHTS["title"]) - 0.001 if cut else 0.0
+    if floor > 1.0:
+        return 0.0, "cannot reach the matching score"
+    title = max((_title_similarity(a, b, floor) for a in old.titles for b in new.titles), default=0.0)
+    total = WEIGHTS["title"] * title + rest
     differences = []
     if title < 1.0:
         differences.append(f"title reworded ({title:.2f})")
@@ -122,7 +127,7 @@ def match_rows(old: Sequence[RowRef], new: Sequence[RowRef], overrides: Iterable
         for j, b in enumerate(new):
             if j in used_new:
                 continue
-            value, reason = score(a, b)
+            value, reason = score(a, b, cut=True)
             if value >= MIN_SCORE:
                 candidates.append((value, -abs(a.position - b.position), i, j, reason))
     for value, _, i, j, reason in sorted(candidates, reverse=True):

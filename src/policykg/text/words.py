@@ -37,6 +37,8 @@ def similarity(a: str, b: str, floor: float = 0.0) -> float:
     """
     if a == b:
         return 1.0
+    if a == b:
+        return 1.0
     best = 0.0
     for x, y in ((a, b), (content_words(a), content_words(b))):
         matcher = SequenceMatcher(None, x, y, autojunk=False)
