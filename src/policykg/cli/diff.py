@@ -8,11 +8,14 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from policykg.cli.options import add_out_option, emit
 from policykg.errors import PolicyKGError
-from policykg.sources.load import VersionSources
-from policykg.text.capture import PolicyText
+
+if TYPE_CHECKING:  # pragma: no cover - typing only (the command loads them when it runs)
+    from policykg.sources.load import VersionSources
+    from policykg.text.capture import PolicyText
 
 EXIT_SAME, EXIT_CHANGED = 0, 1
 

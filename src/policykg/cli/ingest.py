@@ -14,7 +14,6 @@ from pathlib import Path
 
 from policykg.cli.options import resource_options
 from policykg.errors import PolicyKGError
-from policykg.sources.load import CURATION_FILE
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -44,6 +43,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for line in outcome.report:
         print(line, file=report)
     where = "would write" if args.dry_run else "wrote"
+    from policykg.sources.load import CURATION_FILE
+
     print(f"{where} {out}" + (f"; {outcome.open_items} entries to curate in {out / CURATION_FILE}" if outcome.open_items else ""),
           file=report)
     if args.format == "json":
