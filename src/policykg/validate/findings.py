@@ -148,16 +148,17 @@ def findings_from_report(report: Graph, data: Graph, library: ShapeLibrary, span
         if info.kind == "finding" and (cited is None or not info.provisions_in(where)):
             dropped += [r.node for r in rows]
             continue
-        values = list(dict.fromkeys(r.value for r in rows if r.value is not None and r.value != focus))
-        evidence = tuple(Evidence(node_id(v), _label(label, data, v),
-                                  () if (v, RDF.type, SKOS.Concept) in data else spans.spans_of(v))
-                         for v in values if not isinstance(v, Literal))
+        values = sorted({r.value for r in rows if r.value is not None and r.value != focus}, key=node_id)
+        evidence = tuple(sorted((Evidence(node_id(v), _label(label, data, v),
+                                          () if (v, RDF.type, SKOS.Concept) in data else spans.spans_of(v))
+                                 for v in values if not isinstance(v, Literal)),
+                                key=lambda e: (e.spans[0].start if e.spans else -1, e.iri)))
         focus_spans = spans.spans_of(focus)
         if (focus, RDF.type, DPV.PrivacyNotice) in data and any(e.spans for e in evidence):
             focus_spans = ()  # a notice-level finding quotes what it rests on, not the notice's heading
         value = values[0] if len(values) == 1 else None
-        messages = list(dict.fromkeys(r.message for r in rows if r.message))
-        path = rows[0].path
+        messages = sorted({r.message for r in rows if r.message})
+        path = min((r.path for r in rows if r.path is not None), key=str, default=None)
         finding = Finding(
             shape=info.iri, shape_label=info.label, concern=info.concern, kind=info.kind, verdict=info.verdict,
             focus=node_id(focus), focus_label=_label(label, data, focus), message=" ".join(messages),
