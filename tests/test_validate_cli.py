@@ -84,9 +84,9 @@ def test_as_of_applies_another_days_law(capsys):
     assert code == 0, err
     assert ("law applied: UK GDPR (with the Data Protection Act 2018, PECR and the ICO's Children's code) as in force "
             "on 2026-03-01 (the date asked for with --as-of)") in out
-    assert "cites: UK GDPR Arts. 22A-22D" in out and "cites: UK GDPR Art. 22 (" not in out
+    assert "cites: UK GDPR Arts. 22A-22D" in out and "cites: UK GDPR Art. 22(1) and (3) (" not in out
     code, out, _ = run(capsys, "--version", "meta-uk-2025-06-16", "--shapes", "gdpr")
-    assert "cites: UK GDPR Art. 22 (" in out and "cites: UK GDPR Arts. 22A-22D" not in out
+    assert "cites: UK GDPR Art. 22(1) and (3) (" in out and "cites: UK GDPR Arts. 22A-22D" not in out
 
 
 def test_a_notice_stating_no_applicable_law_is_not_assessed_and_every_format_says_so(capsys):
