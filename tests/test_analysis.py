@@ -178,27 +178,36 @@ def test_graph_summary_counts(store) -> None:
 
 def _finding(**kw):
     from policykg.validate import shacl as validate
+    from policykg.validate.library import Provision
 
     span = validate.SourceSpan("https://w3id.org/policykg/meta-uk-2025-06-16/span/1-5", 1, 5,
                                "https://privacycenter.instagram.com/policy/", kw.pop("text", "text"))
     base = dict(shape="https://w3id.org/policykg/shapes#S", shape_label="Notice names the DPO (Art. 13(1)(b))",
-                concern="transparency", severity="Warning", focus=PROCESS + "li-minors-personalising",
-                focus_label="Personalising the Meta Products (long)", message="m", spans=(span,))
+                concern="transparency", kind="finding", verdict="does-not-state", focus=PROCESS + "li-minors-personalising",
+                focus_label="Personalising the Meta Products (long)", message="m", spans=(span,), law_as_of="2025-06-16")
+    if kw.pop("cited", False):
+        base["provisions"] = (Provision("https://w3id.org/policykg/shapes#uk-gdpr-21-2",
+                                        "UK GDPR Art. 21(2)-(3) (objection to direct marketing)", None, "uk",
+                                        "legislation", "binding"),)
     return validate.Finding(**{**base, **kw})
 
 
 def test_findings_table_quotes_whole_words_and_names_the_provision(store) -> None:
     long = "word " * 80
-    table = A.findings_table([_finding(text=long), _finding(value="https://w3id.org/dpv/legal/eu/gdpr#A21")],
-                             A.labeller(store))
-    first, second = table.iloc[0], table.iloc[1]
+    table = A.findings_table([_finding(text=long), _finding(value="https://w3id.org/dpv/legal/eu/gdpr#A21"),
+                              _finding(cited=True, verdict="conflicts-with")], A.labeller(store))
+    first, second, third = table.iloc[0], table.iloc[1], table.iloc[2]
     assert first["provision"] == "Art. 13(1)(b)" and second["provision"] == "Art. 21 objection"
+    assert third["provision"] == "Art. 21(2)-(3)"  # the first provision a finding applies comes first
+    assert list(table["verdict"]) == ["does-not-state", "does-not-state", "conflicts-with"]
+    assert set(table["kind"]) == {"finding"} and set(table["law_as_of"]) == {"2025-06-16"}
+    assert "severity" not in table.columns
     assert first["quote"].endswith(" …") and all(w == "word" for w in first["quote"][:-2].split())
     assert first["focus_label"] == "Personalising the Meta Products · legitimate interests · under 18"
     assert first["link"] == "https://privacycenter.instagram.com/policy/"
     assert '<a href="https://privacycenter.instagram.com/policy/">' in A.links_as_html(table)
     pivot = A.findings_pivot(table)
-    assert pivot.loc[first["focus_label"]].sum() == 2
+    assert pivot.loc[first["focus_label"]].sum() == 3
     assert A.quote("a short one") == "a short one"
 
 

@@ -1,14 +1,16 @@
-"""`policykg validate`: exit codes, clear errors for bad input, and the four report formats."""
+"""`policykg validate`: exit codes (0 complete, 1 a completeness failure or, with --fail-on, a finding of that verdict,
+2 bad input), clear errors for bad input, the law applied, and the five report formats."""
 
 from __future__ import annotations
 
 import json
 import re
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from policykg.cli.main import main
@@ -18,6 +20,8 @@ CASES = Path(__file__).parent / "shapes"
 VALID = CASES / "valid" / "complete-notice.ttl"
 VIOLATION = CASES / "invalid" / "process-without-purpose.ttl"
 WARNING = CASES / "invalid" / "retention-criteria-only.ttl"
+GLOBAL = CASES / "valid" / "global-notice.ttl"
+CONFLICT = CASES / "invalid" / "rule-ads-objection-not-offered.ttl"
 
 
 @pytest.fixture(autouse=True)
@@ -35,27 +39,64 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 # ---- exit codes ----
 
-def test_conforming_file_exits_0(capsys):
+def test_complete_file_exits_0(capsys):
     code, out, _ = run(capsys, str(VALID))
     assert code == 0
-    assert "conforms: 0 violations, 0 warnings, 0 info" in out
+    assert "encoding complete; findings: 0 conflicts-with, 0 does-not-state, 0 check" in out
     assert "No findings." in out
+    # the file's notice states the EU GDPR but no date: today's law is applied, and the report says so
+    assert f"law applied: EU GDPR (with the ePrivacy rules as transposed in Ireland and the Digital Services Act) as in " \
+           f"force on {date.today().isoformat()} (today's date: neither --as-of nor the notice gives one)" in out
 
 
-def test_violation_exits_1_and_names_shape_focus_and_message(capsys):
+def test_completeness_failure_exits_1_and_names_shape_focus_and_message(capsys):
     code, out, _ = run(capsys, str(VIOLATION))
     assert code == 1
-    assert "does NOT conform: 1 violation" in out
-    assert "== Violation: Process has a purpose [completeness]" in out
+    assert "encoding INCOMPLETE: 1 completeness failure; findings:" in out
+    assert "== completeness failure: the graph does not say what the text says (an encoding bug) (1)" in out
+    assert "-- Process has a purpose [completeness] — 1 finding" in out
     assert "Keeping tax records <https://w3id.org/policykg/test/notice#tax-records>" in out
     assert "states no purpose" in out
-    assert "source (characters 100-180, https://w3id.org/policykg/test/privacy#tax)" in out
+    assert "rests on Keeping tax records (characters 100-180, https://w3id.org/policykg/test/privacy#tax)" in out
 
 
-def test_warnings_alone_exit_0(capsys):
+def test_findings_alone_exit_0_unless_fail_on_reaches_their_verdict(capsys):
     code, out, _ = run(capsys, str(WARNING))
     assert code == 0
-    assert "conforms: 0 violations, 1 warning" in out
+    assert "encoding complete; findings: 0 conflicts-with, 0 does-not-state, 1 check" in out
+    assert run(capsys, str(WARNING), "--fail-on", "check")[0] == 1
+    assert run(capsys, str(WARNING), "--fail-on", "does-not-state")[0] == 0
+    assert run(capsys, str(CONFLICT), "--rules-only", "--fail-on", "conflicts-with")[0] == 1  # a rule case, not a whole notice
+    assert run(capsys, str(CONFLICT), "--rules-only")[0] == 0
+
+
+def test_real_versions_exit_0_by_default_and_1_with_fail_on(capsys):
+    """Meta's notices are encoded completely (exit 0) and have conflicts-with findings (--fail-on exits 1)."""
+    code, out, err = run(capsys, "--rules-only", "--format", "json")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["complete"] and document["counts"]["conflicts-with"] > 0
+    assert run(capsys, "--version", "meta-eu-2025-12-16", "--rules-only", "--fail-on", "conflicts-with")[0] == 1
+
+
+def test_as_of_applies_another_days_law(capsys):
+    code, out, err = run(capsys, "--version", "meta-uk-2025-06-16", "--as-of", "2026-03-01", "--shapes", "gdpr")
+    assert code == 0, err
+    assert ("law applied: UK GDPR (with the Data Protection Act 2018, PECR and the ICO's Children's code) as in force "
+            "on 2026-03-01 (the date asked for with --as-of)") in out
+    assert "cites: UK GDPR Arts. 22A-22D" in out and "cites: UK GDPR Art. 22(1) and (3) (" not in out
+    code, out, _ = run(capsys, "--version", "meta-uk-2025-06-16", "--shapes", "gdpr")
+    assert "cites: UK GDPR Art. 22(1) and (3) (" in out and "cites: UK GDPR Arts. 22A-22D" not in out
+
+
+def test_a_notice_stating_no_applicable_law_is_not_assessed_and_every_format_says_so(capsys):
+    said = "not assessed against the UK GDPR / EU GDPR / DSA: the notice states no applicable law of those regimes"
+    for fmt in ("text", "markdown", "html", "json", "turtle"):
+        code, out, err = run(capsys, str(GLOBAL), "--format", fmt)
+        assert code == 0, (fmt, err)
+        assert said in out, fmt
+    code, out, _ = run(capsys, str(GLOBAL), "--shapes", "structure", "completeness")
+    assert code == 0 and "not assessed" not in out  # only encoding shapes ran: nothing legal to assess
 
 
 def test_no_files_validates_each_encoded_version(capsys):
@@ -63,34 +104,43 @@ def test_no_files_validates_each_encoded_version(capsys):
     assert code == 0, err
     assert "=== meta-uk-2025-06-16: Meta Privacy Policy (UK), effective 16 June 2025 [uk]" in out
     assert "=== meta-eu-2025-12-16: Meta Privacy Policy (EU), effective 16 December 2025 [eu]" in out
-    assert out.count("conforms: 0 violations, 0 warnings, 0 info (shapes: structure)") == 5  # 4 versions + total
-    assert "uk: meta-uk-2024-11-14 -> meta-uk-2025-04-07: 0 appeared, 0 disappeared" in out
+    assert out.count("encoding complete; findings: 0 conflicts-with, 0 does-not-state, 0 check (shapes: structure)") == 5
+    assert ("uk: meta-uk-2024-11-14 -> meta-uk-2025-04-07: 0 appeared in meta-uk-2025-04-07, 0 resolved in "
+            "meta-uk-2025-04-07") in out
 
 
 def test_version_and_rules_only(capsys):
     code, out, err = run(capsys, "--version", "meta-uk-2025-06-16", "--rules-only", "--format", "json")
     assert code == 0, err
     document = json.loads(out)
-    assert document["shape_sets"] == ["gdpr", "aadc", "dsa"]
+    assert document["shape_sets"] == ["gdpr", "eprivacy", "aadc", "dsa"]
     assert [v["name"] for v in document["versions"]] == ["meta-uk-2025-06-16"]
-    assert document["versions"][0]["jurisdiction"] == "uk"
+    assert document["versions"][0]["jurisdiction"] == "uk" and document["versions"][0]["law_as_of"] == "2025-06-16"
     finding = next(f for f in document["findings"] if f["shape"].endswith("#ChildConsentUKRule"))
     assert finding["version"] == "meta-uk-2025-06-16" and finding["jurisdiction"] == "uk"
-    assert [(p["label"], p["url"]) for p in finding["provisions"]] == [
-        ("UK GDPR Art. 8(1)", "https://www.legislation.gov.uk/eur/2016/679/article/8"),
-        ("Data Protection Act 2018 s. 9 (age 13 for Art. 8)", "https://www.legislation.gov.uk/ukpga/2018/12/section/9")]
-    assert all(f["concern"] in ("gdpr", "aadc", "dsa") for f in document["findings"])
+    assert (finding["kind"], finding["verdict"], finding["law_as_of"]) == ("finding", "check", "2025-06-16")
+    # the age (13) is in UK GDPR Art. 8(1) itself; Data Protection Act 2018 s. 9 is omitted and no longer cited
+    assert [(p["label"], p["url"], p["authority"], p["weight"], p["in_force"]) for p in finding["provisions"]] == [
+        ("UK GDPR Art. 8(1) (a child's consent to an online service; the UK age is 13)",
+         "https://www.legislation.gov.uk/eur/2016/679/article/8", "legislation", "binding",
+         {"from": "2021-01-01", "to": None})]
+    assert all(f["concern"] in ("gdpr", "eprivacy", "aadc", "dsa") for f in document["findings"])
     assert document["changes"] == []
 
 
 def test_text_and_html_reports_name_provisions(capsys):
     code, out, _ = run(capsys, "--version", "meta-uk-2025-06-16", "--shapes", "aadc")
     assert code == 0
-    assert ("   provision: ICO Age Appropriate Design Code, standard 7: Default settings <https://ico.org.uk/"
-            in out)
+    assert ("   cites: ICO Age Appropriate Design Code, standard 7: Default settings (guidance, guidance in uk, of "
+            "2021-09-02) <https://ico.org.uk/" in out)
     code, out, _ = run(capsys, "--version", "meta-uk-2025-06-16", "--shapes", "dsa", "gdpr", "--format", "html")
     assert code == 0
-    assert '<a href="https://www.legislation.gov.uk/eur/2016/679/article/21">UK GDPR Art. 21(2)-(3)</a>' in out
+    assert ('<a href="https://www.legislation.gov.uk/eur/2016/679/article/21">UK GDPR Art. 21(2)-(3) (objection to '
+            'direct marketing, after which the processing must stop)</a> <span class="facts">(legislation, binding in '
+            'uk, in force from 2021-01-01)</span>') in out
+    assert '<span class="verdict conflicts-with">conflicts-with</span>' in out
+    assert ('<a href="https://w3id.org/policykg/meta-uk-2025-06-16/span/106383-106663">characters 106383-106663</a>'
+            in out)  # every finding links to the spans it rests on
     assert "Digital Services Act" not in out  # the DSA applies to EU notices only
 
 
@@ -98,7 +148,8 @@ def test_text_and_html_reports_name_provisions(capsys):
 BAD_OPTIONS = [
     (["--version", "meta-xx"], "unknown version 'meta-xx' (known: meta-uk-2024-11-14"),
     ([str(VALID), "--version", "meta-uk-2025-06-16"], "--version names an encoded version"),
-    (["--rules-only", "--shapes", "structure"], "--rules-only runs rule sets only (gdpr, aadc, dsa); 'structure'"),
+    (["--rules-only", "--shapes", "structure"], "--rules-only runs rule sets only (gdpr, eprivacy, aadc, dsa); 'structure'"),
+    ([str(VALID), "--as-of", "2026-02-30"], "--as-of '2026-02-30' is not a date (YYYY-MM-DD)"),
 ]
 
 
@@ -124,7 +175,7 @@ def test_console_script_exit_code():
     result = subprocess.run([*policykg_command(), "validate", str(VIOLATION), "--format", "json"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1, result.stderr
-    assert json.loads(result.stdout)["conforms"] is False
+    assert json.loads(result.stdout)["complete"] is False
 
 
 # ---- bad input: exit 2 with a clear message ----
@@ -181,11 +232,12 @@ def test_missing_dpv_folder(capsys, tmp_path: Path):
     assert "the DPV 2.3 Turtle files" in err and "fetch-dpv" in err
 
 
-def test_unknown_report_format_is_refused(capsys):
+@pytest.mark.parametrize("option, value", [("--format", "pdf"), ("--fail-on", "warning")])
+def test_unknown_choice_is_refused(capsys, option: str, value: str):
     with pytest.raises(SystemExit) as exc:
-        main(["validate", str(VALID), "--format", "pdf"])
+        main(["validate", str(VALID), option, value])
     assert exc.value.code == 2
-    assert "invalid choice: 'pdf'" in capsys.readouterr().err
+    assert f"invalid choice: '{value}'" in capsys.readouterr().err
 
 
 # ---- --out ----
@@ -194,8 +246,8 @@ def test_out_is_written_whole(capsys, tmp_path: Path):
     target = tmp_path / "reports" / "report.json"
     code, out, _ = run(capsys, str(VIOLATION), "--format", "json", "--out", str(target))
     assert code == 1
-    assert "does NOT conform" in out
-    assert json.loads(target.read_text())["counts"]["Violation"] == 1
+    assert "encoding INCOMPLETE" in out
+    assert json.loads(target.read_text())["counts"]["completeness"] == 1
     assert [p.name for p in target.parent.iterdir()] == ["report.json"]
 
 
@@ -216,14 +268,15 @@ def test_json_report(capsys):
     code, out, err = run(capsys, str(WARNING), "--format", "json")
     assert code == 0
     document = json.loads(out)
-    assert document["conforms"] is True
-    assert document["counts"] == {"Violation": 0, "Warning": 1, "Info": 0}
+    assert document["complete"] is True
+    assert document["counts"] == {"completeness": 0, "conflicts-with": 0, "does-not-state": 0, "check": 1}
     (finding,) = document["findings"]
     assert finding["shape"].endswith("#RetentionPeriodShape")
     assert finding["focus"] == "https://w3id.org/policykg/test/notice#retention"
     assert finding["focus_label"] == "Six years"
-    assert finding["severity"] == "Warning"
-    assert "conforms" in err
+    assert (finding["kind"], finding["verdict"]) == ("finding", "check")
+    assert [p["id"] for p in finding["provisions"]] == ["eu-gdpr-13-2-a"]
+    assert "encoding complete" in err
 
 
 def test_turtle_report_is_a_shacl_report(capsys):
@@ -231,8 +284,9 @@ def test_turtle_report_is_a_shacl_report(capsys):
     assert code == 1
     report = Graph().parse(data=out, format="turtle")
     (node,) = report.subjects(RDF.type, SH.ValidationReport)
-    assert str(report.value(node, SH.conforms)) == "false"
-    assert len(list(report.objects(node, SH.result))) == 1
+    assert str(report.value(node, SH.conforms)) == "false"  # a completeness failure is a SHACL Violation
+    (result,) = report.objects(node, SH.result)
+    assert str(report.value(result, URIRef("https://w3id.org/policykg/shapes#kind"))) == "completeness"
 
 
 def test_html_report_is_self_contained_and_escaped(capsys, tmp_path: Path):
@@ -244,7 +298,7 @@ def test_html_report_is_self_contained_and_escaped(capsys, tmp_path: Path):
     assert code == 1
     assert out.startswith("<!DOCTYPE html>") and out.rstrip().endswith("</html>")
     assert "<script" not in out.lower()
-    assert "Tax &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;records&quot;" in out
+    assert "Tax &lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;records&#34;" in out  # Jinja2's autoescape
     for external in ("<link", "<img", "src=", "url(", "@import", "<iframe"):
         assert external not in out.lower()
     assert "Process has a purpose" in out
@@ -262,9 +316,12 @@ def test_files_are_quoted_from_the_text_their_graph_records(capsys, tmp_path: Pa
     code, out, err = run(capsys, str(dump), "--shapes", "transparency")
     assert code == 0, err
     assert "“We keep information as long as we need it to provide our Products" in out
-    assert "source (characters 18660-18793" in out
-    assert "   provision: UK GDPR Art. 13(2)(a) <https://www.legislation.gov.uk/eur/2016/679/article/13>" in out
+    assert "rests on How long Meta keeps information (characters 18660-18793" in out
+    assert ("   cites: UK GDPR Art. 13(2)(a) (retention period, or the criteria for it) (legislation, binding in uk, in "
+            "force from 2021-01-01) <https://www.legislation.gov.uk/eur/2016/679/article/13>") in out
+    assert "law applied: UK GDPR" in out and "as in force on 2025-06-16 (the date the notice records" in out
     code, out, _ = run(capsys, str(dump), "--shapes", "transparency", "--texts-dir", str(tmp_path))
     assert code == 0
-    assert "source (characters 18660-18793, https://privacycenter.instagram.com/policy/)\n" in out
+    assert ("rests on How long Meta keeps information (characters 18660-18793, https://privacycenter.instagram.com/policy/) "
+            "<https://w3id.org/policykg/meta-uk-2025-06-16/span/18660-18793>\n") in out
     assert "the policy text was not available" in out

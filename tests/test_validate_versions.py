@@ -1,6 +1,7 @@
-"""`policykg validate` over several versions: each validated on its own, and the findings that appeared or
-disappeared between consecutive versions of a jurisdiction (matched by shape, focus and value with the version's
-namespace stripped). The versions are the June 2025 sources and a copy with two rows changed."""
+"""`policykg validate` over several versions: each validated on its own with the law of its own date, and the
+findings that appeared in or were resolved in each version of a jurisdiction (matched by rule and focus with the
+version's namespace stripped), the new rules included. The versions are the June 2025 sources and a copy with
+three rows changed."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ UNENCODED = "meta-uk-2025-12-01"
 @pytest.fixture()
 def two_versions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dpv_folder: Path) -> Path:
     """A data root with the June sources and a later UK version (same text) where li-ai-development is for adults
-    only and li-minors-safety-integrity-security profiles; the command reads it."""
+    only, li-minors-safety-integrity-security profiles, and the ads row rests on consent instead of the contract; the
+    command reads it."""
     registry = load_registry()
     june = registry.get(JUNE)
     root = tmp_path / "data"
@@ -43,6 +45,8 @@ def two_versions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dpv_folder: Pa
     text = text[:ai] + text[ai:].replace("audience: pko:RegisteredUser\n", "audience: pko:RegisteredUserOverAgeOfMajority\n", 1)
     safety = text.index("- id: li-minors-safety-integrity-security")
     text = text[:safety] + text[safety:].replace("processing: [dpv:Use, ", "processing: [dpv:Profiling, dpv:Use, ", 1)
+    ads = text.index("- id: contract-providing-ads")
+    text = text[:ads] + text[ads:].replace("basis: [eu-gdpr:A6-1-b]", "basis: [eu-gdpr:A6-1-a]", 1)
     processes.write_text(text, encoding="utf-8")
     monkeypatch.setattr("policykg.config.data_root", lambda: root)
     monkeypatch.setenv("POLICYKG_DPV_DIR", str(dpv_folder))
@@ -56,17 +60,21 @@ def test_each_version_is_validated_alone_and_changes_are_listed(capsys, two_vers
     document = json.loads(out)
     assert [v["name"] for v in document["versions"]] == [JUNE, LATER]
     per_version = {v["name"]: v["counts"] for v in document["versions"]}
-    assert sum(c["Warning"] + c["Info"] for c in per_version.values()) == len(document["findings"])
+    assert sum(sum(c.values()) for c in per_version.values()) == len(document["findings"])
+    assert {v["name"]: v["law_as_of"] for v in document["versions"]} == {JUNE: "2025-06-16", LATER: "2025-09-01"}
     assert {f["focus"].split("/")[4] for f in document["findings"]} == {JUNE, LATER}  # never the union
     assert f"registered but not encoded yet (no folder, or still a draft), so not validated: {UNENCODED}" in document["notes"]
     (change,) = document["changes"]
     assert (change["jurisdiction"], change["from"], change["to"]) == ("uk", JUNE, LATER)
     appeared = {(c["shape"].split("#")[1], c["focus"]) for c in change["appeared"]}
-    disappeared = {(c["shape"].split("#")[1], c["focus"]) for c in change["disappeared"]}
-    # The row states manual review (human involvement), so the Art. 22 / Recital 71 rule stays quiet.
+    resolved = {(c["shape"].split("#")[1], c["focus"]) for c in change["resolved"]}
+    # The automated-decisions finding is one notice-level fact: its evidence changes, the finding does not.
     assert appeared == {("ChildProfilingByDefaultRule", "process/li-minors-safety-integrity-security")}
-    assert disappeared == {("ChildAITrainingRule", "process/li-ai-development")}
-    assert all(c["provisions"] and c["jurisdiction"] == "uk" for c in change["appeared"] + change["disappeared"])
+    # Ads on consent instead of the contract resolve the C-252/21 finding on that row.
+    assert resolved == {("ChildAITrainingRule", "process/li-ai-development"),
+                        ("ContractAdvertisingRule", "process/contract-providing-ads")}
+    assert all(c["appeared_in"] == LATER for c in change["appeared"]) and all(c["resolved_in"] == LATER for c in change["resolved"])
+    assert all(c["provisions"] and c["jurisdiction"] == "uk" and c["verdict"] for c in change["appeared"] + change["resolved"])
 
 
 def test_the_text_and_markdown_reports_list_the_changes(capsys, two_versions: Path):
@@ -74,12 +82,14 @@ def test_the_text_and_markdown_reports_list_the_changes(capsys, two_versions: Pa
     out = capsys.readouterr().out
     assert f"=== {JUNE}: Meta Privacy Policy (UK), effective 16 June 2025 [uk]" in out
     assert f"=== {LATER}: A later UK version (test) [uk]" in out
-    assert f"uk: {JUNE} -> {LATER}: 1 appeared, 1 disappeared" in out
-    assert "  - [Info] Children's data used to develop AI by default (Children's Code standards 8 and 5): " \
-           "process/li-ai-development (All registered users, including those under the age of majority)" in out
+    assert f"uk: {JUNE} -> {LATER}: 1 appeared in {LATER}, 2 resolved in {LATER}" in out
+    assert f"  - resolved in {LATER}: [check] Children's data used to develop AI by default (Children's Code standards " \
+           "8 and 5): process/li-ai-development" in out
+    assert f"  - resolved in {LATER}: [conflicts-with] Advertising rested on the performance of a contract " \
+           "(Art. 6(1)(b)): process/contract-providing-ads" in out
     assert main(["validate", "--rules-only", "--format", "markdown"]) == 0
     markdown = capsys.readouterr().out
-    assert f"| uk | {JUNE} | {LATER} | [Warning] Profiling of children on by default" in markdown
+    assert f"| uk | {JUNE} | {LATER} | [check] Profiling of children on by default" in markdown
 
 
 def test_a_version_not_encoded_yet_is_a_clear_error(capsys, two_versions: Path):
@@ -92,10 +102,9 @@ def test_a_version_not_encoded_yet_is_a_clear_error(capsys, two_versions: Path):
 def test_identity_strips_the_version_namespace():
     registry = load_registry(data_root())
     june = registry.get(JUNE)
-    finding = Finding("https://w3id.org/policykg/shapes#S", "S", "gdpr", "Warning",
+    finding = Finding("https://w3id.org/policykg/shapes#S", "S", "gdpr", "finding", "check",
                       june.base + "process/li-ai-development", "AI", "m", value="https://w3id.org/policykg/ontology#X")
-    assert identity(finding, june) == ("https://w3id.org/policykg/shapes#S", "process/li-ai-development",
-                                       "https://w3id.org/policykg/ontology#X")
+    assert identity(finding, june) == ("https://w3id.org/policykg/shapes#S", "process/li-ai-development")
     assert identity(finding, None)[1] == june.base + "process/li-ai-development"
 
 

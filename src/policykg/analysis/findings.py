@@ -1,5 +1,6 @@
-"""What the SHACL shapes found, for notebook 04: the findings as a table and as a process x provision pivot, where
-each rule comes from (its shape file and the law or vocabulary behind it), and the policy text quoted whole-word."""
+"""What the SHACL shapes found, for notebook 04: the findings as a table (kind and verdict, the provision they apply,
+what they are about) and as a process x provision pivot, where each rule comes from (its shape file and the law or
+vocabulary behind it), and the policy text quoted whole-word."""
 
 from __future__ import annotations
 
@@ -15,14 +16,16 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
     from policykg.validate.shacl import Finding, Outcome
 
-_ARTICLE = re.compile(r"Art\.\s?\d+(?:\(\d+\))?(?:\([a-z]\))?(?:-\(\w\))?")
-SEVERITY_ORDER = ("Violation", "Warning", "Info")
+_ARTICLE = re.compile(r"Arts?\.\s?\d+[A-Z]?(?:\(\d+\))?(?:\([a-z]+\))?(?:-(?:\(\w\)|\d+[A-Z]?))?")
+#: Completeness failures first, then the verdicts, strongest first (policykg.validate.findings.COUNT_KEYS).
+VERDICT_ORDER = ("completeness", "conflicts-with", "does-not-state", "check")
 
 
 def validate_build(build: Path | str | None = None, dpv_dir: Path | str | None = None, *,
                    version: str | None = None) -> Outcome:
     """Validate one version of the built graph (ontology + that version's data; the primary by default) with the
-    SHACL shapes, quoting spans from that version's text when it is found: policykg.validate.shacl's Outcome."""
+    SHACL shapes and rules, with the law in force on the date the notice records (its effective date), quoting spans
+    from that version's text when it is found: policykg.validate.shacl's Outcome."""
     from policykg.analysis.session import build_dir
     from policykg.config import locate_dpv_dir
     from policykg.sources.rdf_files import parse_rdf_files
@@ -48,38 +51,51 @@ def validate_build(build: Path | str | None = None, dpv_dir: Path | str | None =
 
 
 def quote(text: str | None, limit: int = 220) -> str:
-    """A passage with its whitespace collapsed, shortened at a word boundary (with '…') when longer than limit."""
-    flat = " ".join((text or "").split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat[:limit + 1]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > limit // 2 else flat[:limit]).rstrip(" ,;:") + " …"
+    """A passage as reading text on one line, shortened at a word boundary (with '…') when longer than limit (the
+    validation report's quote)."""
+    from policykg.validate.report import quote as report_quote
+
+    return report_quote(text, limit)
 
 
 def provision(finding: Finding) -> str:
-    """The provision a finding is about: the GDPR right it misses, else the article its rule cites, else the rule."""
+    """The provision a finding is about, short: the article of the first provision it applies (or that provision's
+    name, up to its details), else the GDPR right it concerns, else the article its rule names, else the rule."""
+    lead = finding.lead
+    if lead is not None:
+        match = _ARTICLE.search(lead.label)
+        return _article(match.group(0)) if match else lead.label.split(":")[0].split(" (")[0]
     if finding.value and gdpr_label(finding.value):
         return gdpr_label(finding.value) or ""
     for text in (finding.shape_label, finding.message):
         match = _ARTICLE.search(text or "")
         if match:
-            return match.group(0).replace("Art.", "Art. ").replace("  ", " ")
+            return _article(match.group(0))
     return finding.shape_label
 
 
+def _article(text: str) -> str:
+    return text.replace("Arts.", "Arts. ").replace("Art.", "Art. ").replace("  ", " ")
+
+
 def findings_table(findings: list[Finding], labeller=None) -> pandas.DataFrame:
-    """Validation findings as a table: severity, concern (shape file), provision, rule, what it is about (focus, its
+    """Validation results as a table: kind ("completeness" or "finding"), verdict (conflicts-with, does-not-state or
+    check), the date whose law was applied, concern (shape file), provision, rule, what it is about (focus, its
     label; a process label told apart by audience when a labeller from policykg.analysis.labeller is given),
-    message, the first source span, its quote (whole words) and the link to the policy's section."""
+    message, the first source span it rests on, its quote (whole words) and the link to the policy's section."""
     import pandas as pd
+
+    from policykg.validate.report import rests_on
 
     records = []
     for f in findings:
-        first = f.spans[0] if f.spans else None
+        spans = rests_on(f)
+        first = spans[0][1] if spans else None
         focus_label = labeller(f.focus) if labeller is not None and f.focus.startswith("http") else f.focus_label
         records.append({
-            "severity": f.severity,
+            "kind": f.kind,
+            "verdict": f.verdict or "",
+            "law_as_of": f.law_as_of or "",
             "concern": f.concern,
             "provision": provision(f),
             "rule": f.shape_label,
@@ -92,8 +108,8 @@ def findings_table(findings: list[Finding], labeller=None) -> pandas.DataFrame:
             "shape": f.shape,
             "path": f.path or "",
         })
-    columns = ["severity", "concern", "provision", "rule", "focus_label", "message", "span", "quote", "link", "focus",
-               "shape", "path"]
+    columns = ["kind", "verdict", "law_as_of", "concern", "provision", "rule", "focus_label", "message", "span", "quote",
+               "link", "focus", "shape", "path"]
     return pd.DataFrame.from_records(records, columns=columns)
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from policykg.encode.law import law_gives
+from policykg.encode.law import ProcessFacts, carries
 from policykg.encode.notice import Written
 from policykg.encode.target import Target
 from policykg.errors import SourceError
@@ -110,10 +110,11 @@ def _process(t: Target, proc: Process, written: Written, duplicated: bool) -> No
         if rid not in written.recipients:
             raise SourceError(f"unknown recipient {rid!r} (recipients are listed in notice.yaml)", path=f, line=line)
         t.add(iri, DPV.hasRecipient, written.recipients[rid])
+    facts = _facts(t, proc, processing)
     for offer in written.rights:
         offered_for = [str(b) for b in bases if b in offer.bases]
         for right in offer.rights:
-            if offered_for and law_gives(str(right), offered_for):
+            if carries(str(right), offered_for, True, facts):
                 t.add(iri, DPV.hasRight, right)
     t.derive(iri, [row_span])
     _exclusions_and_derived(t, iri, proc)
@@ -123,6 +124,38 @@ def _process(t: Target, proc: Process, written: Written, duplicated: bool) -> No
         t.derive(interest, [t.span(entry.span, file=f, line=entry.line)])
     modality = MODALITIES[proc.modality] if proc.modality else written.modality
     _data_uses(t, iri, proc, modality)
+
+
+#: Purposes that are direct marketing (Art. 21(2)), and, in the UK, targeted advertising the ICO counts as such.
+DIRECT_MARKETING = frozenset({DPV.DirectMarketing})
+TARGETED_ADVERTISING = frozenset({DPV.PersonalisedAdvertising, DPV.TargetedAdvertising})
+
+
+def _reaches(ontology: Graph, term: URIRef, targets: frozenset[URIRef]) -> bool:
+    """True when a term is one of targets or under one (skos:broader*, as far as the ontology states it)."""
+    seen: set[URIRef] = set()
+    stack = [term]
+    while stack:
+        current = stack.pop()
+        if current in targets:
+            return True
+        if current not in seen:
+            seen.add(current)
+            stack += [b for b in ontology.objects(current, SKOS.broader) if isinstance(b, URIRef)]
+    return False
+
+
+def _facts(t: Target, proc: Process, processing: list[URIRef]) -> ProcessFacts:
+    """What the rights exceptions of policykg.encode.law depend on, from the row: its purposes (those it excludes
+    outright left out), the categories of what it lists, and its processing."""
+    r, f = t.resolver, t.processes_path
+    excluded = {x.purpose for x in proc.excludes if not x.data}
+    marketing = DIRECT_MARKETING | (TARGETED_ADVERTISING if t.version.jurisdiction == "uk" else frozenset())
+    purposes = [r.term(p, file=f, line=proc.line, kind="purpose") for p in proc.purposes if p not in excluded]
+    return ProcessFacts(
+        direct_marketing=any(_reaches(r.ontology, p, marketing) for p in purposes),
+        provided_data=any(entry.under != "pko:InformationFromPartnersVendorsAndThirdParties" for entry in proc.data),
+        automated_decisions=any(_reaches(r.ontology, p, frozenset({DPV.AutomatedDecisionMaking})) for p in processing))
 
 
 def _exclusions_and_derived(t: Target, process: URIRef, proc: Process) -> None:
@@ -149,6 +182,7 @@ def _exclusions_and_derived(t: Target, process: URIRef, proc: Process) -> None:
             t.add(process, PKO.hasDerivedPersonalData, node)
             t.add(node, RDF.type, PKO.DerivedPersonalData)
             t.add(node, PKO.personalData, item)
+            t.add(node, PKO.useModality, MODALITIES[d.modality])
             t.add(node, RDFS.label, t.text(f"{r.ontology.value(item, RDFS.label)} derived in {proc.title}"))
             t.derive(node, [span])
             t.derive(item, [span])

@@ -74,10 +74,13 @@ class Exclusion(Model):
 
 
 class DerivedData(Model):
-    """Personal data a row's processing produces rather than lists (e.g. biometric data from face analysis)."""
+    """Personal data a row's processing produces rather than lists (e.g. biometric data from face analysis); modality
+    "possible" (the default) where the text says the processing may produce it ("which may include facial
+    recognition technology if you select it"), "stated" where it says it does."""
 
     items: list[Curie] = Field(min_length=1)
     span: SpanValue
+    modality: Literal["possible", "stated"] = "possible"
 
 
 class Process(Model):

@@ -1,89 +1,94 @@
-"""The validation report as one self-contained HTML page (inline style, no scripts, images or external assets)."""
+"""The validation report as one self-contained HTML page (inline style, no scripts, images or external assets),
+written from the Jinja2 template policykg/templates/validation_report.html (autoescaped)."""
 
 from __future__ import annotations
 
-from policykg.html_page import e, link, page
-from policykg.validate.library import Provision
-from policykg.validate.report import change_line, groups, heading, quote, span_ref, summary_line
-from policykg.validate.shacl import SEVERITIES, Finding, Outcome
+from functools import cache
+from typing import TYPE_CHECKING
+
+from policykg.html_page import CSS
+from policykg.validate.report import (
+    change_line,
+    groups,
+    heading,
+    provision_facts,
+    quote,
+    rests_on,
+    span_ref,
+    summary_line,
+)
 from policykg.validate.versions import FindingChange, ValidationRun
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import jinja2
+
+    from policykg.validate.shacl import Finding, Outcome
+
+TEMPLATE = "validation_report.html"
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.PackageLoader("policykg", "templates"), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 def render_html(run: ValidationRun, title: str = "") -> str:
-    """Per validated version: counts, then findings grouped by severity and shape, with provisions and quotes."""
-    title_text = "policykg validation report" + (f": {title}" if title else "")
-    counts = run.counts()
-    parts = [
-        f"<h1>{e(title_text)}</h1>",
-        f'<p class="summary{"" if run.conforms else " fail"}">{e(summary_line(run))}</p>',
-        _counts_table(counts),
-    ]
-    parts += [f'<p class="note">{e(note)}</p>' for note in run.notes]
+    """Per validated version: the law applied, then findings by verdict, provision and rule, with quotes linked to
+    their spans; then the findings that appeared or were resolved between versions."""
     several = len(run.results) > 1 or any(r.version is not None for r in run.results)
-    for result in run.results:
-        if several:
-            parts.append(f"<h2>{e(heading(result))}</h2>")
-            parts.append(f'<p class="summary{"" if result.outcome.conforms else " fail"}">'
-                         f'{e(summary_line(result.outcome))}</p>')
-        parts += _outcome_html(result.outcome, "h3" if several else "h2")
-    if run.changes:
-        parts.append("<h2>Findings that appeared or disappeared between versions</h2>")
-        versions = {r.name: r.version for r in run.results}
-        for change in run.changes:
-            parts += _change_html(change, versions)
-    return page(title_text, parts)
+    versions = {r.name: r.version for r in run.results}
+    context = {
+        "title": "policykg validation report" + (f": {title}" if title else ""),
+        "css": CSS, "summary": summary_line(run), "complete": run.complete,
+        "counts": list(run.counts().items()), "notes": run.notes, "several": several,
+        "results": [{
+            "heading": heading(r), "summary": summary_line(r.outcome), "complete": r.outcome.complete,
+            "law": r.outcome.law, "not_assessed": r.outcome.not_assessed, "notes": _notes(r.outcome),
+            "level": "h3" if several else "h2", "groups": _groups(r.outcome),
+        } for r in run.results],
+        "changes": [_change(c, versions) for c in run.changes],
+    }
+    return _environment().get_template(TEMPLATE).render(**context)
 
 
-def _counts_table(counts: dict[str, int]) -> str:
-    return ("<table><tr>" + "".join(f"<th>{e(s)}</th>" for s in SEVERITIES) + "</tr><tr>"
-            + "".join(f"<td>{counts[s]}</td>" for s in SEVERITIES) + "</tr></table>")
+def _notes(outcome: Outcome) -> list[str]:
+    notes = list(outcome.notes)
+    if not outcome.source_text_checked and any(rests_on(f) for f in outcome.findings):
+        notes.append("the policy text was not available; source spans are given as offsets only")
+    return notes
 
 
-def provisions_html(provisions: tuple[Provision, ...]) -> str:
-    """Provision labels, each linked to its text."""
-    return "<br>".join(link(p.url, p.label) if p.url else e(p.label) for p in provisions) or "—"
+def _groups(outcome: Outcome) -> list[dict]:
+    return [{
+        "key": g.key, "title": g.title, "count": g.count, "provision": g.provision.label if g.provision else None,
+        "rules": [{
+            "label": r.label, "concern": r.concern, "shape": r.shape, "message": r.message,
+            "provisions": [{"label": p.label, "url": p.url, "facts": provision_facts(p)} for p in r.provisions],
+            "findings": [_finding(f) for f in r.findings],
+        } for r in g.rules],
+    } for g in groups(outcome.findings)]
 
 
-def _outcome_html(outcome: Outcome, level: str) -> list[str]:
-    parts = [f'<p class="note">{e(note)}</p>' for note in outcome.notes]
-    if not outcome.findings:
-        parts.append("<p>No findings.</p>")
-    for severity, _shape, items in groups(outcome.findings):
-        first = items[0]
-        parts.append(f'<{level}><span class="sev {e(severity)}">{e(severity)}</span> {e(first.shape_label)} '
-                     f'<small>({e(first.concern)}, {len(items)})</small></{level}>')
-        parts.append(f'<p class="iri">{e(first.shape)}</p>')
-        parts.append("<table><tr><th>About</th><th>Finding</th><th>Provision</th>"
-                     "<th>Where the policy says it</th></tr>")
-        parts += [_finding_row(f) for f in items]
-        parts.append("</table>")
-    return parts
+def _finding(f: Finding) -> dict:
+    about = [f"value: {f.value_label}" if f.value_label and f.value_label != f.value else f"value: {f.value}"] \
+        if f.value is not None and not f.evidence else []
+    about += [f"path: {f.path}"] if f.path else []
+    about += [f"about: {e.label}" for e in f.evidence if not e.spans]
+    return {
+        "focus": f.focus, "focus_label": f.focus_label, "focus_link": f.focus.startswith(("http://", "https://")),
+        "message": f.message, "about": about,
+        "spans": [{"owner": owner, "iri": s.iri, "ref": span_ref(s), "scope": s.scope,
+                   "text": quote(s.text) if s.text else None} for owner, s in rests_on(f)],
+    }
 
 
-def _finding_row(f: Finding) -> str:
-    about = f'{e(f.focus_label)}<br><span class="iri">{link(f.focus)}</span>'
-    finding = e(f.message)
-    if f.value is not None and f.value != f.focus and f.value_label == f.value:
-        finding += f"<br>value: <code>{e(f.value)}</code>"
-    elif f.value is not None and f.value != f.focus:
-        finding += f'<br>value: {e(f.value_label)} <span class="iri">{link(f.value)}</span>'
-    if f.path:
-        finding += f"<br>path: <code>{e(f.path)}</code>"
-    provision = provisions_html(f.provisions) + (f"<br><small>{e(f.jurisdiction)}</small>" if f.jurisdiction else "")
-    sources = []
-    for span in f.spans:
-        ref = link(span.scope, span_ref(span)) if span.scope else e(span_ref(span))
-        sources.append(ref + (f"<blockquote>{e(quote(span.text))}</blockquote>" if span.text else ""))
-    return f"<tr><td>{about}</td><td>{finding}</td><td>{provision}</td><td>{''.join(sources) or '—'}</td></tr>"
+def _change(change: FindingChange, versions: dict) -> dict:
+    def row(f: Finding, version) -> dict:
+        return {"line": change_line(f, version), "provisions": "; ".join(p.label for p in f.provisions) or "—"}
 
-
-def _change_html(change: FindingChange, versions: dict) -> list[str]:
-    rows = [f'<tr class="added"><td>appeared</td><td>{e(change_line(f, versions[change.new]))}</td>'
-            f"<td>{provisions_html(f.provisions)}</td></tr>" for f in change.appeared]
-    rows += [f'<tr class="removed"><td>disappeared</td><td>{e(change_line(f, versions[change.old]))}</td>'
-             f"<td>{provisions_html(f.provisions)}</td></tr>" for f in change.disappeared]
-    head = (f"<h3>{e(change.jurisdiction)}: {e(change.old)} → {e(change.new)} "
-            f"<small>({len(change.appeared)} appeared, {len(change.disappeared)} disappeared)</small></h3>")
-    if not rows:
-        return [head, "<p>No finding appeared or disappeared.</p>"]
-    return [head, "<table><tr><th></th><th>Finding</th><th>Provision</th></tr>", *rows, "</table>"]
+    return {"jurisdiction": change.jurisdiction, "old": change.old, "new": change.new,
+            "appeared": [row(f, versions[change.new]) for f in change.appeared],
+            "resolved": [row(f, versions[change.old]) for f in change.disappeared]}

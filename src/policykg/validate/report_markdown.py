@@ -1,15 +1,15 @@
-"""The validation report as Markdown: per version, one table row per shape or rule that found something, with its
-provision, severity, count and what it is about; the README's account of what the shapes find is this text."""
+"""The validation report as Markdown: per version, the law applied, then one table row per rule and lead provision
+with its verdict, the provisions it cites (authority, weight), how many findings and what they are about, each
+linked to the spans it rests on; the README's account of what the shapes find is this text."""
 
 from __future__ import annotations
 
-from collections import Counter
-
-from policykg.validate.report import change_line, groups, heading, summary_line
+from policykg.validate.library import Provision
+from policykg.validate.report import change_line, groups, heading, provision_facts, rests_on, summary_line
 from policykg.validate.shacl import Finding
 from policykg.validate.versions import Validated, ValidationRun, identity
 
-#: Up to this many findings of one shape are listed by what they are about; more are summed up by value.
+#: Up to this many findings of one rule are listed by what they are about; more are counted.
 LIST_LIMIT = 20
 
 
@@ -19,58 +19,64 @@ def cell(text: str) -> str:
 
 
 def render_markdown(run: ValidationRun, title: str = "") -> str:
-    """Per version: the verdict, then a table of the shapes and rules with findings; then the changes."""
+    """Per version: the law applied and the verdicts, then a table of the rules with findings; then the changes."""
     lines: list[str] = []
     for result in run.results:
-        lines += [f"#### {heading(result)}", "", summary_line(result.outcome), ""]
-        lines += [f"Note: {note}" for note in result.outcome.notes] + ([""] if result.outcome.notes else [])
+        outcome = result.outcome
+        lines += [f"#### {heading(result)}", ""]
+        if outcome.law:
+            lines += [f"Law applied: {outcome.law}.", ""]
+        lines += [f"Not assessed: {text}." for text in outcome.not_assessed] + ([""] if outcome.not_assessed else [])
+        lines += [summary_line(outcome), ""]
+        lines += [f"Note: {note}" for note in outcome.notes] + ([""] if outcome.notes else [])
         lines += _table(result)
     if run.changes:
-        lines += ["#### Findings that appeared or disappeared between versions", "",
-                  "| jurisdiction | from | to | appeared | disappeared |", "| --- | --- | --- | --- | --- |"]
+        lines += ["#### Findings that appeared or were resolved between versions", "",
+                  "| jurisdiction | from | to | appeared in the newer version | resolved in the newer version |",
+                  "| --- | --- | --- | --- | --- |"]
         versions = {r.name: r.version for r in run.results}
         for c in run.changes:
             appeared = "<br>".join(cell(change_line(f, versions[c.new])) for f in c.appeared) or "—"
-            disappeared = "<br>".join(cell(change_line(f, versions[c.old])) for f in c.disappeared) or "—"
-            lines.append(f"| {c.jurisdiction} | {c.old} | {c.new} | {appeared} | {disappeared} |")
+            resolved = "<br>".join(cell(change_line(f, versions[c.old])) for f in c.disappeared) or "—"
+            lines.append(f"| {c.jurisdiction} | {c.old} | {c.new} | {appeared} | {resolved} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _provision(p: Provision) -> str:
+    label = f"[{cell(p.label)}]({p.url})" if p.url else cell(p.label)
+    return f"{label} ({cell(provision_facts(p))})"
 
 
 def _table(result: Validated) -> list[str]:
     if not result.outcome.findings:
         return ["No findings.", ""]
-    lines = ["| finding | provision | severity | n | about |", "| --- | --- | --- | ---: | --- |"]
-    for severity, _shape, items in groups(result.outcome.findings):
-        first = items[0]
-        provision = "<br>".join(f"[{cell(p.label)}]({p.url})" if p.url else cell(p.label)
-                                for p in first.provisions) or "—"
-        lines.append(f"| {cell(first.shape_label)} | {provision} | {severity} | {len(items)} | "
-                     f"{_about(items, result)} |")
+    lines = ["| verdict | finding | provisions cited | n | about (linked to the text it rests on) |",
+             "| --- | --- | --- | ---: | --- |"]
+    for group in groups(result.outcome.findings):
+        for rule in group.rules:
+            provisions = "<br>".join(_provision(p) for p in rule.provisions) or "—"
+            lines.append(f"| {group.key} | {cell(rule.label)} | {provisions} | {len(rule.findings)} | "
+                         f"{_about(list(rule.findings), result)} |")
     return [*lines, ""]
 
 
 def _about(items: list[Finding], result: Validated) -> str:
-    """The foci (namespace stripped; processes by id), grouped by value; offsets for notice-level foci; summed up
-    by value when there are many."""
+    """What the findings are about (namespace stripped; processes by id), each linked to the first span it rests on
+    (with its offsets when it is not a process); counted when there are many."""
     if len(items) > LIST_LIMIT:
-        by_value = Counter(_value_label(f) for f in items)
-        return ", ".join(f"{cell(v)} ×{n}" if v else f"×{n}" for v, n in by_value.most_common())
-    grouped: dict[str, list[str]] = {}
+        return f"{len(items)} processes and parts of the notice"
+    out = []
     for f in items:
-        _shape, focus, _value = identity(f, result.version)
-        if focus.startswith("process/"):
-            text = f"`{focus.removeprefix('process/')}`"
-        else:
-            text = f"`{focus}`" + (f" (characters {f.spans[0].start}–{f.spans[0].end})" if f.spans else "")
-        foci = grouped.setdefault(_value_label(f), [])
-        if text not in foci:
-            foci.append(text)
-    return "; ".join((f"{cell(value)}: " if value else "") + ", ".join(foci) for value, foci in grouped.items())
-
-
-def _value_label(f: Finding) -> str:
-    """The label of a finding's value when it is a term (not the focus itself, not a literal)."""
-    if f.value is None or f.value == f.focus or not f.value.startswith(("http://", "https://")):
-        return ""
-    return f.value_label or f.value
+        _shape, focus = identity(f, result.version)
+        name = focus.removeprefix("process/")
+        spans = rests_on(f)
+        if not spans:
+            out.append(f"`{name}`")
+            continue
+        first = spans[0][1]
+        where = "" if focus.startswith("process/") else f" (characters {first.start}–{first.end})"
+        extra = len(spans) - 1
+        more = f" and {extra} more passage{'s' if extra != 1 else ''}" if extra else ""
+        out.append(f"[`{name}`]({first.iri}){where}{more}")
+    return ", ".join(out)

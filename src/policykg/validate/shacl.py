@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
-from rdflib.term import Node
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH, SKOS
 
 from policykg.errors import PolicyKGError
-from policykg.iris import compact_iri
-from policykg.labels import Labeller
 from policykg.namespaces import DPV, bind_prefixes
 from policykg.text.capture import PolicyText
+from policykg.validate.findings import COUNT_KEYS, PKS_LAW_AS_OF, Evidence, Finding, findings_from_report
+from policykg.validate.law import NOT_ASSESSED, LawAsOf, notice_date, notice_jurisdictions, notices_without_regime
 from policykg.validate.library import (
-    JURISDICTION_OF_LAW,
-    PKS_JURISDICTION,
     RULE_SETS,
     SHAPE_SETS,
     SHAPES_NS,
+    VERDICTS,
     Provision,
     ShapeLibrary,
     available_rule_sets,
@@ -28,40 +27,16 @@ from policykg.validate.library import (
     load_shapes,
     shape_concerns,
 )
-from policykg.validate.spans import SourceSpan, SpanReader, node_id
+from policykg.validate.spans import SourceSpan, SpanReader
 
 __all__ = [
-    "RULE_SETS", "SEVERITIES", "SHAPE_SETS", "SHAPES_NS", "Finding", "Outcome", "Provision", "SourceSpan", "Workspace",
-    "available_rule_sets", "available_shape_sets", "load_dpv_graph", "load_shapes", "shape_concerns",
-    "validate_graph",
+    "COUNT_KEYS", "RULE_SETS", "SHAPE_SETS", "SHAPES_NS", "VERDICTS", "Evidence", "Finding", "LawAsOf", "Outcome",
+    "Provision", "SourceSpan", "Workspace", "available_rule_sets", "available_shape_sets", "load_dpv_graph",
+    "load_shapes", "notice_jurisdictions", "shape_concerns", "validate_graph",
 ]
 
-SEVERITIES: tuple[str, ...] = ("Violation", "Warning", "Info")
-PKS_PROVISION_OF = URIRef(SHAPES_NS + "provision")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One SHACL result in readable form, with the provisions it applies in its jurisdiction."""
-
-    shape: str
-    shape_label: str
-    concern: str
-    severity: str
-    focus: str
-    focus_label: str
-    message: str
-    value: str | None = None
-    value_label: str | None = None
-    path: str | None = None
-    spans: tuple[SourceSpan, ...] = ()
-    jurisdiction: str | None = None
-    provisions: tuple[Provision, ...] = ()
-    rule: bool = False
-
-    def key(self) -> tuple[str, str]:
-        """(shape IRI, focus IRI): what a finding is about."""
-        return (self.shape, self.focus)
+PKS_LAW = URIRef(SHAPES_NS + "law")
+PKS_NOT_ASSESSED = URIRef(SHAPES_NS + "notAssessed")
 
 
 @dataclass
@@ -75,15 +50,22 @@ class Outcome:
     source_text_checked: bool = False
     notes: list[str] = field(default_factory=list)
     jurisdiction: str | None = None
+    law_as_of: LawAsOf | None = None
+    not_assessed: list[str] = field(default_factory=list)
 
     @property
-    def conforms(self) -> bool:
-        """True when there is no violation (warnings and info allowed)."""
-        return not any(f.severity == "Violation" for f in self.findings)
+    def complete(self) -> bool:
+        """True when the graph says everything the shapes check the text says (no completeness failure)."""
+        return not any(f.kind == "completeness" for f in self.findings)
+
+    @property
+    def law(self) -> str | None:
+        """The law applied, in words ('UK GDPR (…) as in force on 2025-06-16 (…)'), or None without a regime."""
+        return self.law_as_of.describe(self.jurisdiction) if self.law_as_of else None
 
     def counts(self) -> dict[str, int]:
-        """Number of findings per severity."""
-        return {sev: sum(1 for f in self.findings if f.severity == sev) for sev in SEVERITIES}
+        """Completeness failures, and findings per verdict."""
+        return {key: sum(1 for f in self.findings if f.count_key == key) for key in COUNT_KEYS}
 
 
 #: The DPV statements the shapes and reports use; the rest (contributors, dates, notes ...) is left out.
@@ -136,8 +118,9 @@ class Workspace:
         self._base = set(self.graph.triples((None, None, None)))
 
     def validate(self, data: Graph | Sequence[Graph], texts: Iterable[PolicyText] = (),
-                 jurisdiction: str | None = None) -> Outcome:
-        """Validate data (added for this run only); findings read while the data is in place."""
+                 jurisdiction: str | None = None, law_as_of: LawAsOf | None = None) -> Outcome:
+        """Validate data (added for this run only); findings read while the data is in place. law_as_of is the day
+        whose law is applied (default: the date the notice records; without one, every provision counts)."""
         graphs = [data] if isinstance(data, Graph) else list(data)
         added = list({t for g in graphs for t in g.triples((None, None, None)) if t not in self._base})
         self.graph.addN((s, p, o, self.graph) for s, p, o in added)
@@ -146,14 +129,19 @@ class Workspace:
             spans = SpanReader.over(self.graph, texts)
             notes = list(spans.notes)
             known = jurisdiction or _single_jurisdiction(self.graph, notes)
-            findings = findings_from_report(report, self.graph, self.library, spans, known)
+            if law_as_of is None:
+                recorded = notice_date(self.graph)
+                law_as_of = LawAsOf(recorded, "notice") if recorded else None
+            findings = findings_from_report(report, self.graph, self.library, spans, known,
+                                            law_as_of.day if law_as_of else None)
+            not_assessed = _not_assessed(self.graph, self.library, known)
         finally:
             for triple in added:
                 self.graph.remove(triple)
-        bind_prefixes(report)
-        report.bind("sh", str(SH))
-        report.bind("pks", SHAPES_NS)
-        return Outcome(findings, report, self.library.names, sum(len(g) for g in graphs), spans.checked, notes, known)
+        outcome = Outcome(findings, report, self.library.names, sum(len(g) for g in graphs), spans.checked, notes,
+                          known, law_as_of, not_assessed)
+        _describe_report(outcome)
+        return outcome
 
 
 def run_shacl(working: Graph, shapes: Graph) -> Graph:
@@ -179,22 +167,13 @@ def validate_graph(
     *,
     directory: Path | None = None,
     jurisdiction: str | None = None,
+    as_of: date | None = None,
 ) -> Outcome:
-    """Validate data (one graph or several, e.g. ontology and data) against the named shape and rule files."""
+    """Validate data (one graph or several, e.g. ontology and data) against the named shape and rule files, with the
+    law in force on as_of (default: the date the notice records; without one, every provision counts)."""
     library = ShapeLibrary.load(shape_sets, directory)
     chosen = [texts] if isinstance(texts, PolicyText) else list(texts or [])
-    return Workspace(library, dpv).validate(data, chosen, jurisdiction)
-
-
-# ---- reading the report ----
-
-def notice_jurisdictions(data: Graph) -> dict[Node, str]:
-    """Each notice with an applicable law the rules know, and its jurisdiction."""
-    out = {}
-    for notice, law in data.subject_objects(DPV.hasApplicableLaw):
-        if str(law) in JURISDICTION_OF_LAW and (notice, RDF.type, DPV.PrivacyNotice) in data:
-            out[notice] = JURISDICTION_OF_LAW[str(law)]
-    return out
+    return Workspace(library, dpv).validate(data, chosen, jurisdiction, LawAsOf(as_of, "as-of") if as_of else None)
 
 
 def _single_jurisdiction(data: Graph, notes: list[str]) -> str | None:
@@ -205,104 +184,36 @@ def _single_jurisdiction(data: Graph, notes: list[str]) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def findings_from_report(report: Graph, data: Graph, library: ShapeLibrary, spans: SpanReader,
-                         jurisdiction: str | None = None) -> list[Finding]:
-    """Readable findings from a SHACL report graph over data, each annotated in the report with its provisions."""
-    label = Labeller([data])
-    notices = notice_jurisdictions(data)
-    findings = []
-    # Top-level results only: nested results (sh:detail of an sh:node failure) repeat what the parent says.
-    top = [r for node in report.subjects(RDF.type, SH.ValidationReport) for r in report.objects(node, SH.result)]
-    for result in top:
-        shape = _named_shape(report.value(result, SH.sourceShape), library.graph)
-        focus, value = report.value(result, SH.focusNode), report.value(result, SH.value)
-        path = report.value(result, SH.resultPath)
-        info = library.info(node_id(shape))
-        where = _notice_jurisdiction(data, focus, notices) or jurisdiction
-        provisions = info.provisions_in(where)
-        _annotate(report, result, provisions, where)
-        findings.append(Finding(
-            shape=info.iri, shape_label=info.label, concern=info.concern,
-            severity=str(report.value(result, SH.resultSeverity) or SH.Violation).rsplit("#", 1)[-1],
-            focus=node_id(focus), focus_label=_label(label, data, focus),
-            message=_pick_message([m for m in report.objects(result, SH.resultMessage) if isinstance(m, Literal)]),
-            value=node_id(value) if value is not None else None,
-            value_label=_label(label, data, value) if value is not None else None,
-            path=compact_iri(str(path)) if isinstance(path, URIRef) else None,
-            spans=spans.spans_of(focus), jurisdiction=where, provisions=provisions, rule=info.rule,
-        ))
-    order = {sev: i for i, sev in enumerate(SEVERITIES)}
-    concern_order = {name: i for i, name in enumerate((*SHAPE_SETS, *RULE_SETS))}
-    findings.sort(key=lambda f: (order.get(f.severity, 9), concern_order.get(f.concern, 99), f.concern, f.shape,
-                                 f.focus, f.value or ""))
-    return _dedupe(findings)
+def _not_assessed(data: Graph, library: ShapeLibrary, jurisdiction: str | None) -> list[str]:
+    """What the report must say was not assessed: notices that state no applicable law the rules know (Meta's global
+    notice), or, with no notice at all, that no law could be applied. Empty when only encoding shapes ran."""
+    if not library.legal:
+        return []
+    lacking = notices_without_regime(data)
+    if lacking:
+        return [f"{_label(data, n)}: {NOT_ASSESSED}" for n in lacking]
+    if jurisdiction is None and not notice_jurisdictions(data):
+        return ["not assessed against the UK GDPR / EU GDPR / DSA: the graph holds no privacy notice stating an "
+                "applicable law of those regimes"]
+    return []
 
 
-def _notice_jurisdiction(data: Graph, focus: Node | None, notices: dict[Node, str]) -> str | None:
-    """The jurisdiction of the notice a focus node belongs to (the notice itself, a process or a part of it)."""
-    if focus is None or not notices:
-        return None
-    if focus in notices:
-        return notices[focus]
-    for predicate in (DPV.hasProcess, DCTERMS.hasPart):
-        for notice in data.subjects(predicate, focus):
-            if notice in notices:
-                return notices[notice]
-    return None
+def _label(data: Graph, node) -> str:
+    return next((str(v) for p in (RDFS.label, SKOS.prefLabel) for v in data.objects(node, p)), str(node))
 
 
-def _annotate(report: Graph, result: Node, provisions: tuple[Provision, ...], jurisdiction: str | None) -> None:
-    """Name the provisions and jurisdiction of a result in the SHACL report itself (for the Turtle format)."""
-    if jurisdiction:
-        report.add((result, PKS_JURISDICTION, Literal(jurisdiction)))
-    for p in provisions:
-        iri = URIRef(p.iri)
-        report.add((result, PKS_PROVISION_OF, iri))
-        report.add((iri, RDFS.label, Literal(p.label, lang="en")))
-        if p.url:
-            report.add((iri, RDFS.seeAlso, URIRef(p.url)))
+def _describe_report(outcome: Outcome) -> None:
+    """Say on the SHACL report node whose law was applied, as of when, and what was not assessed."""
+    report = outcome.report
+    bind_prefixes(report)
+    report.bind("sh", str(SH))
+    report.bind("pks", SHAPES_NS)
+    for node in report.subjects(RDF.type, SH.ValidationReport):
+        if outcome.law_as_of:
+            report.add((node, PKS_LAW_AS_OF, Literal(outcome.law_as_of.day)))
+        if outcome.law:
+            report.add((node, PKS_LAW, Literal(outcome.law, lang="en")))
+        for text in outcome.not_assessed:
+            report.add((node, PKS_NOT_ASSESSED, Literal(text, lang="en")))
 
 
-def _dedupe(findings: list[Finding]) -> list[Finding]:
-    seen: set[tuple] = set()
-    out = []
-    for f in findings:
-        key = (f.shape, f.severity, f.focus, f.value, f.path, f.message)
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
-    return out
-
-
-def _named_shape(shape: Node | None, shapes: Graph) -> Node | None:
-    """The shape itself if it has an IRI, else the nearest named shape holding it (sh:property / sh:node)."""
-    seen: set[Node] = set()
-    current = shape
-    while isinstance(current, BNode) and current not in seen:
-        seen.add(current)
-        parent = shapes.value(None, SH.property, current) or shapes.value(None, SH.node, current)
-        if parent is None:
-            break
-        current = parent
-    return current
-
-
-def _pick_message(messages: list[Literal]) -> str:
-    if not messages:
-        return ""
-    english = [m for m in messages if (m.language or "").startswith("en")]
-    # Prefer the most specific message (a SPARQL constraint's, with its variables filled in).
-    chosen = sorted(english or messages, key=lambda m: ("{" in str(m), -len(str(m))))[0]
-    return " ".join(str(chosen).split())
-
-
-def _label(labeller: Labeller, data: Graph, node: Node | None) -> str:
-    """A node's label: a literal's text, '(unnamed node)' for a blank node, the Labeller's for an IRI."""
-    if node is None:
-        return ""
-    if isinstance(node, Literal):
-        return str(node)
-    if isinstance(node, BNode):
-        return next((str(v) for p in (RDFS.label, SKOS.prefLabel) for v in data.objects(node, p)),
-                    "(unnamed node)")
-    return labeller(str(node))

@@ -1,5 +1,6 @@
-"""Validation per encoded version (the ontology + that version's data, never the union of versions) and which
-findings appeared or disappeared between consecutive versions of a jurisdiction."""
+"""Validation per encoded version (the ontology + that version's data, never the union of versions), each with the
+law in force on its effective date (or the date asked for), and which findings appeared or were resolved between
+consecutive versions of a jurisdiction (global versions, which state no applicable law, form their own series)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +17,7 @@ from rdflib import Graph
 
 from policykg.errors import SourceError
 from policykg.sources.versions import Registry, Version
-from policykg.validate.shacl import SEVERITIES, Finding, Outcome, Workspace, notice_jurisdictions
+from policykg.validate.shacl import COUNT_KEYS, Finding, LawAsOf, Outcome, Workspace, notice_jurisdictions
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from policykg.build.pipeline import Compiled
@@ -39,7 +41,8 @@ class Validated:
 
 @dataclass(frozen=True)
 class FindingChange:
-    """The findings that appeared and disappeared from one version of a jurisdiction to the next."""
+    """The findings that appeared in the newer of two consecutive versions of a jurisdiction, and those resolved in
+    it (found in the older one, not in the newer)."""
 
     jurisdiction: str
     old: str
@@ -57,13 +60,17 @@ class ValidationRun:
     notes: list[str] = field(default_factory=list)
 
     @property
-    def conforms(self) -> bool:
-        """True when no validated graph has a violation."""
-        return all(r.outcome.conforms for r in self.results)
+    def complete(self) -> bool:
+        """True when no validated graph has a completeness failure (an encoding bug)."""
+        return all(r.outcome.complete for r in self.results)
 
     def counts(self) -> dict[str, int]:
-        """Findings per severity over every validated graph."""
-        return {sev: sum(r.outcome.counts()[sev] for r in self.results) for sev in SEVERITIES}
+        """Completeness failures and findings per verdict over every validated graph."""
+        return {key: sum(r.outcome.counts()[key] for r in self.results) for key in COUNT_KEYS}
+
+    def not_assessed(self) -> list[str]:
+        """What was not assessed, over every validated graph."""
+        return [f"{r.name}: {text}" if r.name else text for r in self.results for text in r.outcome.not_assessed]
 
     @property
     def shape_sets(self) -> tuple[str, ...]:
@@ -96,8 +103,10 @@ def choose_versions(registry: Registry, name: str | None) -> tuple[list[Version]
 
 
 def run_encoded_versions(dpv_dir: Path, texts_dir: str | Path | None = None, version: str | None = None,
-                         sets: Sequence[str] | None = None, warn: Callable[[str], None] | None = None) -> ValidationRun:
-    """Compile every encoded version (or the named one) and validate each on its own with the named sets (all)."""
+                         sets: Sequence[str] | None = None, warn: Callable[[str], None] | None = None,
+                         as_of: date | None = None) -> ValidationRun:
+    """Compile every encoded version (or the named one) and validate each on its own with the named sets (all),
+    with the law in force on its effective date, or on as_of when given."""
     from policykg.build.pipeline import compile_graphs
     from policykg.sources.versions import load_registry
     from policykg.validate.library import ShapeLibrary
@@ -108,18 +117,19 @@ def run_encoded_versions(dpv_dir: Path, texts_dir: str | Path | None = None, ver
     compiled = compile_graphs(dpv_dir, texts_dir, versions=names)
     for warning in compiled.warnings:
         (warn or (lambda _: None))(warning)
-    run = validate_versions(compiled, names, ShapeLibrary.load(sets), load_dpv_graph(dpv_dir))
+    run = validate_versions(compiled, names, ShapeLibrary.load(sets), load_dpv_graph(dpv_dir), as_of=as_of)
     run.notes.extend(notes)
     return run
 
 
 def validate_versions(compiled: Compiled, names: Sequence[str], library: ShapeLibrary, dpv: Graph | None,
-                      workers: int | None = None) -> ValidationRun:
-    """Validate each named version on its own (ontology + its data), then compare them. Versions are independent:
-    with several CPUs they run in forked worker processes (each reusing one workspace for the versions it is
-    given), else one after the other in one workspace; workers=1 forces the latter."""
+                      workers: int | None = None, as_of: date | None = None) -> ValidationRun:
+    """Validate each named version on its own (ontology + its data), with the law in force on its effective date (or
+    on as_of), then compare them. Versions are independent: with several CPUs they run in forked worker processes
+    (each reusing one workspace for the versions it is given), else one after the other in one workspace; workers=1
+    forces the latter."""
     rules_run = any(info.rule for info in library.shapes.values())
-    outcomes = _outcomes(compiled, names, library, dpv, workers)
+    outcomes = _outcomes(compiled, names, library, dpv, workers, as_of)
     results = []
     for name, outcome in zip(names, outcomes, strict=True):
         version = compiled.registry.get(name)
@@ -128,17 +138,17 @@ def validate_versions(compiled: Compiled, names: Sequence[str], library: ShapeLi
     return ValidationRun(results, compare(results, compiled.registry))
 
 
-#: What forked workers inherit: (compiled, library, dpv) and, once built in a worker, its workspace.
-_SHARED: tuple[Compiled, ShapeLibrary, Graph | None] | None = None
+#: What forked workers inherit: (compiled, library, dpv, as_of) and, once built in a worker, its workspace.
+_SHARED: tuple[Compiled, ShapeLibrary, Graph | None, date | None] | None = None
 _WORKSPACE: Workspace | None = None
 
 
 def _outcomes(compiled: Compiled, names: Sequence[str], library: ShapeLibrary, dpv: Graph | None,
-              workers: int | None) -> list[Outcome]:
+              workers: int | None, as_of: date | None) -> list[Outcome]:
     """One outcome per name, in order: in forked worker processes when there are several CPUs and versions."""
     global _SHARED, _WORKSPACE
     count = min(len(names), workers or os.cpu_count() or 1)
-    _SHARED, _WORKSPACE = (compiled, library, dpv), None
+    _SHARED, _WORKSPACE = (compiled, library, dpv, as_of), None
     try:
         if count > 1 and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
@@ -153,36 +163,32 @@ def _validate_one(name: str) -> Outcome:
     """Validate one version in this process's workspace (DPV and the ontology loaded once per process)."""
     global _WORKSPACE
     assert _SHARED is not None, "validate_versions sets the shared state first"
-    compiled, library, dpv = _SHARED
+    compiled, library, dpv, as_of = _SHARED
     if _WORKSPACE is None:
         _WORKSPACE = Workspace(library, dpv, shared=[compiled.ontology])
     text = compiled.texts.get(name)
-    return _WORKSPACE.validate(compiled.versions[name], [text] if text else [], compiled.registry.get(name).jurisdiction)
+    version = compiled.registry.get(name)
+    law_as_of = LawAsOf(as_of, "as-of") if as_of else LawAsOf(version.effective, "effective")
+    found = set(notice_jurisdictions(compiled.versions[name]).values())
+    jurisdiction = version.jurisdiction if version.jurisdiction in found else None
+    return _WORKSPACE.validate(compiled.versions[name], [text] if text else [], jurisdiction, law_as_of)
 
 
 def _jurisdiction_check(version: Version, data: Graph, rules_run: bool) -> list[str]:
     """A note when the notice's applicable law does not give the jurisdiction the registry records for it."""
-    from policykg.validate.library import JURISDICTION_OF_LAW
-
     found = set(notice_jurisdictions(data).values())
-    if found == {version.jurisdiction} or not rules_run:
-        return []
-    if not found:
-        return [f"{version.name}: its notice states no applicable law the rules know "
-                f"({', '.join(JURISDICTION_OF_LAW)}), so no rule applied to it"]
+    if found == {version.jurisdiction} or not rules_run or not found:
+        return []  # no applicable law at all: the outcome says what was not assessed
     return [f"{version.name} is registered as {version.jurisdiction!r} but its notice's applicable law is of "
             f"{', '.join(repr(j) for j in sorted(found))}; the rules of that jurisdiction were applied"]
 
 
-def identity(finding: Finding, version: Version | None) -> tuple[str, str, str]:
-    """What a finding is about across versions: its shape, focus and value with the version's namespace stripped
-    (process ids carry over from version to version; the value tells apart e.g. two missing rights)."""
+def identity(finding: Finding, version: Version | None) -> tuple[str, str]:
+    """What a finding is about across versions: its shape and focus with the version's namespace stripped (process
+    ids carry over from version to version; one shape finds one fact per focus)."""
     base = version.base if version else ""
-
-    def strip(iri: str | None) -> str:
-        return (iri[len(base):] if base and iri and iri.startswith(base) else iri) or ""
-
-    return (finding.shape, strip(finding.focus), strip(finding.value))
+    focus = finding.focus
+    return (finding.shape, focus[len(base):] if base and focus.startswith(base) else focus)
 
 
 def compare(results: Sequence[Validated], registry: Registry) -> list[FindingChange]:
