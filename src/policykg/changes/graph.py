@@ -40,8 +40,15 @@ class Comparison:
 
 
 def comparisons(registry: Registry) -> list[Comparison]:
-    """Consecutive versions of each jurisdiction, then the newest versions of different jurisdictions."""
+    """Consecutive versions of each jurisdiction, then the comparisons across jurisdictions data/links.yaml states
+    (versions in force at the same time, decision 38); without that list, the newest versions of each pair of
+    jurisdictions."""
+    from policykg.changes.lineage import stated_comparisons
+
     out = [Comparison(prev, v) for v in registry.versions if (prev := registry.previous(v)) is not None]
+    stated = stated_comparisons(registry)
+    if stated is not None:
+        return out + [Comparison(old, new) for old, new, _ in stated]
     newest = [v for v in registry.versions if registry.following(v) is None]
     out += [Comparison(a, b) for i, a in enumerate(newest) for b in newest[i + 1:]]
     return out
@@ -134,6 +141,20 @@ def change_graph(c: Comparison, diff: Diff) -> Graph:
 
 def _field_changes(g: Graph, parent: URIRef, changes: tuple[FieldChange, ...] | list[FieldChange], old_ns, new_ns, change) -> None:
     for fc in changes:
+        if fc.not_stated:
+            silent_ns, speaking_ns, span_prop = ((old_ns, new_ns, PKO.newSpan) if fc.not_stated == "old"
+                                                 else (new_ns, old_ns, PKO.oldSpan))
+            node = change(URIRef(f"{parent}/{fc.field}/not-stated"), PKO.ValueChange,
+                          f"{fc.field} not stated in the {fc.not_stated} version")
+            g.add((node, RDF.type, PKO.NotStatedChange))
+            g.add((parent, PKO.hasValueChange, node))
+            g.add((node, PKO.changedField, Literal(fc.field)))
+            g.add((node, PKO.notStatedIn, silent_ns["notice"]))
+            for v in fc.stated:
+                g.add((node, PKO.statedValue, _value(v)))
+                if v.span is not None:
+                    g.add((node, span_prop, speaking_ns[f"span/{v.span.start}-{v.span.end}"]))
+            continue
         for side, values, ns, prop, span_prop in (("added", fc.added, new_ns, PKO.addedValue, PKO.newSpan),
                                                   ("removed", fc.removed, old_ns, PKO.removedValue, PKO.oldSpan)):
             for k, v in enumerate(values):

@@ -6,7 +6,6 @@ import json
 
 from policykg.changes.diff import Diff, FieldChange, ProcessRef, TextSpan, Value
 from policykg.html_page import e, link, page
-from policykg.labels import gdpr_label
 
 FORMATS = ("text", "html", "json", "turtle")
 QUOTE = 160
@@ -30,8 +29,8 @@ def _where(span: TextSpan | None, side: str) -> str:
 
 
 def _process_line(p: ProcessRef) -> str:
-    bases = ", ".join(gdpr_label(b) or b for b in p.basis)
-    return f"{p.title} [{bases}; {p.audience.rsplit('#', 1)[-1]}]"
+    bases = ", ".join(p.basis_labels) or "no basis stated"
+    return f"{p.title} [{bases}; {p.audience_label or 'no audience stated'}]"
 
 
 def summary(diff: Diff) -> str:

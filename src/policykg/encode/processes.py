@@ -34,7 +34,7 @@ def kebab(local_name: str) -> str:
 
 def process_label(title: str, duplicated: bool, bases: list[URIRef], audience_label: str) -> str:
     """The row's own title, plus its basis and audience where another row of the version has the same title."""
-    if not duplicated:
+    if not duplicated or not bases:
         return title
     basis = next(BASIS_NAMES[b.split("#")[-1]] for b in bases if b.split("#")[-1] in BASIS_NAMES)
     return f"{title} ({basis}; {audience_label[0].lower() + audience_label[1:]})"
@@ -73,9 +73,9 @@ def _title_span(t: Target, proc: Process) -> URIRef:
 def _process(t: Target, proc: Process, written: Written, duplicated: bool) -> None:
     f, line, r = t.processes_path, proc.line, t.resolver
     iri = t.ns["process/" + proc.id]
-    bases = [r.term(b, file=f, line=line, kind="legal basis") for b in proc.basis]
-    audience = r.term(proc.audience, file=f, line=line, kind="data subject")
-    audience_label = str(r.ontology.value(audience, RDFS.label) or audience.split("#")[-1])
+    bases = [r.term(b, file=f, line=line, kind="legal basis") for b in proc.bases]
+    audience = r.term(proc.audience, file=f, line=line, kind="data subject") if proc.audience else None
+    audience_label = str(r.ontology.value(audience, RDFS.label) or audience.split("#")[-1]) if audience else ""
     title_span = _title_span(t, proc)
     row_span = t.span(proc.row_span, file=f, line=line)
 
@@ -93,7 +93,11 @@ def _process(t: Target, proc: Process, written: Written, duplicated: bool) -> No
     if CONTRACT_BASIS in bases:
         for contract in written.contracts:
             t.add(iri, PKO.necessaryForContract, contract)
-    t.add(iri, DPV.hasDataSubject, audience)
+    if audience is not None:
+        t.add(iri, DPV.hasDataSubject, audience)
+    if not proc.basis_stated:  # the notice states no basis, audience or interest for the row (decision 37)
+        for flag in (PKO.statesLegalBasis, PKO.statesAudience, PKO.statesLegitimateInterest):
+            t.add(iri, flag, Literal(False))
     if proc.audience_span is not None:
         t.add(iri, PKO.audienceStatedIn, t.span(proc.audience_span, file=f, line=line))
     for p in proc.purposes:

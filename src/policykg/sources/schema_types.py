@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -18,6 +18,10 @@ from pydantic import (
 #: What `policykg ingest` writes where a person must write a text or choose a term.
 CURATE_TEXT = "CURATE:"
 CURATE_TERM = "pko:CURATE"
+#: What the sources write where the notice does not say something (a basis, a law, an authority): recorded as
+#: not stated, never filled in (docs/decisions/0009-what-the-text-does-not-say.md, 0037).
+NOT_STATED = "not-stated"
+NotStated = Literal["not-stated"]
 
 
 def _curated(value: str, info: ValidationInfo) -> str:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     Field,
     RootModel,
     StrictInt,
+    model_validator,
 )
 
-from policykg.sources.schema_types import Curie, Model, Sha256, Slug, SpanValue, Text
+from policykg.sources.schema_types import Curie, Model, NotStated, Sha256, Slug, SpanValue, Text
 
 
 class TextRef(Model):
@@ -32,7 +33,7 @@ class VersionEntry(Model):
     """One encoded version."""
 
     name: Slug
-    jurisdiction: Literal["uk", "eu"]
+    jurisdiction: Literal["uk", "eu", "global"]
     label: Text
     effective: date
     text: TextRef
@@ -80,15 +81,19 @@ class DerivedData(Model):
 
 
 class Process(Model):
-    """One row of the legal-basis section."""
+    """One row of the legal-basis section (or, in a notice that states no bases, of its processing section).
+
+    `basis: not-stated` records that the notice states no legal basis for the row; such a row has no audience
+    and no legitimate interests either (the global notice states none: decision 37).
+    """
 
     id: Slug
     title: Text
     description: Text
     title_span: tuple[StrictInt, StrictInt]
     row_span: SpanValue
-    basis: list[Curie] = Field(min_length=1)
-    audience: Curie
+    basis: NotStated | Annotated[list[Curie], Field(min_length=1)]
+    audience: Curie | None = None
     audience_span: SpanValue | None = None
     purposes: list[Curie] = Field(min_length=1)
     processing: list[Curie] = Field(min_length=1)
@@ -99,6 +104,26 @@ class Process(Model):
     data: list[DataEntry] = Field(min_length=1)
     modality: Literal["possible", "stated"] | None = None
     note: Text | None = None
+
+    @model_validator(mode="after")
+    def _audience_with_basis(self) -> Process:
+        """A row with a stated basis names its audience; a row whose basis is not stated states neither."""
+        if self.basis_stated and self.audience is None:
+            raise ValueError("missing 'audience' (every row with a stated basis names its audience)")
+        if not self.basis_stated and (self.audience is not None or self.audience_span is not None or self.interests):
+            raise ValueError("a row with 'basis: not-stated' has no audience, audience_span or interests "
+                             "(the notice states none of them)")
+        return self
+
+    @property
+    def basis_stated(self) -> bool:
+        """True when the notice states a legal basis for the row."""
+        return isinstance(self.basis, list)
+
+    @property
+    def bases(self) -> list[str]:
+        """The legal bases the notice states for the row (none when it states none)."""
+        return list(self.basis) if isinstance(self.basis, list) else []
 
 
 class ProcessesFile(RootModel[list[Process]]):
@@ -116,11 +141,21 @@ class LinkEntry(Model):
     title: Text | None = None  # the new row's title, so `policykg ingest` can match it before it has its id
 
 
+class ComparisonEntry(Model):
+    """Two versions of different jurisdictions the build compares (old -> new), and why."""
+
+    old: Slug
+    new: Slug
+    reason: Text
+
+
 class LinksFile(Model):
-    """data/links.yaml: what process ids cannot say (renames; UK <-> EU counterparts)."""
+    """data/links.yaml: what process ids cannot say (renames; counterparts across jurisdictions), and which versions
+    of different jurisdictions are compared (absent: the newest of each pair of jurisdictions)."""
 
     revisions: list[LinkEntry] = Field(default_factory=list)
     counterparts: list[LinkEntry] = Field(default_factory=list)
+    comparisons: list[ComparisonEntry] | None = None
 
 
 # --- data/<version>/notice.yaml -----------------------------------------------------------------------------
