@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, VOID, XSD
+from rdflib.plugins.serializers.nt import _quoteLiteral
 
 from policykg import __version__
 from policykg.digest import sha256_bytes
@@ -65,9 +66,19 @@ class Dump:
         return lines_to_triples(self.lines)
 
 
+def _nt_term(term: object) -> str:
+    """One term as N-Triples writes it (rdflib's own literal quoting; the graphs hold no blank nodes)."""
+    if isinstance(term, Literal):
+        return _quoteLiteral(term)
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    raise ValueError(f"not an IRI or a literal: {term!r} (the graphs hold no blank nodes)")
+
+
 def nt_lines(graph: Graph) -> set[str]:
-    """An rdflib graph as N-Triples lines."""
-    return {line for line in graph.serialize(format="nt", encoding="utf-8").decode("utf-8").split("\n") if line}
+    """An rdflib graph as N-Triples lines (the lines rdflib's serializer writes, without its per-term IRI checks:
+    pyoxigraph checks every IRI when it parses them)."""
+    return {f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)} ." for s, p, o in graph}
 
 
 def lines_to_triples(lines: list[str]) -> list[ox.Triple]:
@@ -228,26 +239,40 @@ def dataset_manifest(compiled: Compiled, dumps: list[Dump]) -> dict[str, object]
 
 def write_artefacts(out: Path, compiled: Compiled) -> dict[str, int]:
     """Write every artefact into the (empty) folder out; return the triple counts of the combined dumps."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:  # zlib lets go of the GIL: gzip beside the serialising
+        return _write_artefacts(out, compiled, pool)
+
+
+def _write_artefacts(out: Path, compiled: Compiled, pool) -> dict[str, int]:
     checksums: dict[str, str] = {}
+    pending: list[tuple[str, object]] = []
 
     def write(file_name: str, payload: bytes, gz: bool = True) -> None:
         (out / file_name).write_bytes(payload)
         checksums[file_name] = sha256_bytes(payload)
         if gz:
-            packed = gzip_bytes(payload)
-            (out / f"{file_name}.gz").write_bytes(packed)
-            checksums[f"{file_name}.gz"] = sha256_bytes(packed)
+            pending.append((f"{file_name}.gz", pool.submit(gzip_bytes, payload)))
+
+    def gzipped() -> None:
+        for file_name, future in pending:
+            packed = future.result()  # type: ignore[attr-defined]
+            (out / file_name).write_bytes(packed)
+            checksums[file_name] = sha256_bytes(packed)
+        pending.clear()
 
     dumps = graph_dumps(compiled)
-    combined = {"ontology": dumps[0].lines, "policykg": sorted(set().union(*(d.lines for d in dumps)))}
-    counts = {name: len(lines) for name, lines in combined.items()}
-    for name, lines in combined.items():
-        triples = lines_to_triples(lines)
+    parsed = {d.name: d.triples for d in dumps}  # each graph's lines parsed once
+    by_line = {line: t for d in dumps for line, t in zip(d.lines, parsed[d.name], strict=True)}
+    combined = {"ontology": parsed[dumps[0].name], "policykg": [by_line[line] for line in sorted(by_line)]}
+    counts = {name: len(triples) for name, triples in combined.items()}
+    for name, all_triples in combined.items():
         for extension in FORMATS:
-            write(f"{name}.{extension}", serialise(triples, extension))
+            write(f"{name}.{extension}", serialise(all_triples, extension))
     quads = []
     for dump in dumps:
-        triples = dump.triples
+        triples = parsed[dump.name]
         graph = ox.NamedNode(str(dump.graph))
         quads += [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
         if dump is not dumps[0]:
@@ -263,6 +288,7 @@ def write_artefacts(out: Path, compiled: Compiled) -> dict[str, int]:
         write(f"changes-{name}.html", render_html(diff).encode("utf-8"), gz=False)
     manifest = json.dumps(dataset_manifest(compiled, dumps), indent=1, sort_keys=True) + "\n"
     write(MANIFEST_FILE, manifest.encode("utf-8"), gz=False)
+    gzipped()
     void = void_description(compiled, dumps, counts, checksums)
     write("void.ttl", serialise(sorted_triples(void), "ttl"), gz=False)
     write("processing-matrix.csv", processing_matrix(compiled).encode("utf-8"), gz=False)
