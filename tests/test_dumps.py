@@ -118,8 +118,11 @@ def test_processing_matrix_has_one_line_per_version_process_and_listed_item(buil
     assert len(rows) == len(expected)
     assert {(r["version"], r["process"], r["item"]) for r in rows} == expected
     assert {r["version"] for r in rows} == set(compiled.registry.names)
-    first = rows[0]
-    assert first["legal_basis"] and first["purpose"] and first["data_subject"] and first["category"]
+    uk = next(r for r in rows if r["version"] == compiled.registry.primary)
+    assert uk["legal_basis"].startswith("eu-gdpr:") and uk["purpose"] and uk["data_subject"] and uk["category"]
+    global_rows = [r for r in rows if r["version"].startswith("meta-global-")]
+    assert global_rows and all(r["legal_basis"] == r["data_subject"] == "not stated" and r["purpose"] and r["category"]
+                               for r in global_rows), "the global notice states no basis or audience: said so"
 
 
 def test_rebuild_with_the_console_script_is_byte_identical(tmp_path: Path, build_dir: Path, dpv_folder: Path) -> None:

@@ -47,6 +47,9 @@ MANIFEST_FILE = "dataset.json"
 #: Prefixes written into dumps: not the instance namespace, whose local names hold "/" (escaped in Turtle).
 DUMP_PREFIXES = {p: iri for p, iri in PREFIXES.items() if p != "pkd"}
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+FALSE = Literal(False)
+#: What the matrix says where the notice states no basis or audience for a process.
+NOT_STATED = "not stated"
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 LINKS_GRAPH = GRAPH["links"]
 
@@ -142,6 +145,10 @@ def processing_matrix(compiled: Compiled) -> str:
             bases = " | ".join(sorted(compact_iri(str(b)) for b in data.objects(process, DPV.hasLegalBasis)))
             purposes = " | ".join(sorted(label(p) for p in data.objects(process, DPV.hasPurpose)))
             subjects = " | ".join(sorted(label(s) for s in data.objects(process, DPV.hasDataSubject)))
+            if (process, PKO.statesLegalBasis, FALSE) in data:  # what the notice does not state, said so (decision 37)
+                bases = bases or NOT_STATED
+            if (process, PKO.statesAudience, FALSE) in data:
+                subjects = subjects or NOT_STATED
             for qualified in data.objects(process, PKO.hasQualifiedPersonalData):
                 item = data.value(qualified, PKO.personalData)
                 rows.append((start, compact_iri(str(item)), [

@@ -3,7 +3,7 @@ every value quoted from that version's text."""
 
 from __future__ import annotations
 
-from policykg.changes.diff import Fields, Label, ProcessRef, Side, TextSpan, Value, expand
+from policykg.changes.model import Fields, Label, ProcessRef, Side, TextSpan, Value, expand
 from policykg.iris import version_base
 from policykg.sources.load import VersionSources
 from policykg.sources.schema_notice import NoticeFile
