@@ -137,3 +137,17 @@ def test_rebuild_with_the_console_script_is_byte_identical(tmp_path: Path, build
     assert first.keys() == second.keys()
     different = [name for name in first if first[name] != second[name]]
     assert not different, f"not byte-identical: {different}"
+
+
+def test_the_n_triples_and_n_quads_files_are_what_pyoxigraph_writes(build_dir: Path) -> None:
+    """The build writes its sorted N-Triples lines as they are (dumps.nt_bytes): the bytes must equal pyoxigraph's
+    own serialisation of the same triples, in the same order, for every .nt dump and the dataset's .nq."""
+    import pyoxigraph as ox
+
+    files = sorted(build_dir.glob("*.nt"))
+    assert len(files) > 10
+    for path in files:
+        body = path.read_bytes()
+        assert ox.serialize(list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES)), format=ox.RdfFormat.N_TRIPLES) == body, path.name
+    nquads = (build_dir / "policykg.nq").read_bytes()
+    assert ox.serialize(list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)), format=ox.RdfFormat.N_QUADS) == nquads

@@ -78,15 +78,21 @@ def _nt_term(term: object) -> str:
     raise ValueError(f"not an IRI or a literal: {term!r} (the graphs hold no blank nodes)")
 
 
-def nt_lines(graph: Graph) -> set[str]:
-    """An rdflib graph as N-Triples lines (the lines rdflib's serializer writes, without its per-term IRI checks:
-    pyoxigraph checks every IRI when it parses them)."""
+def nt_lines(graph: Graph | Iterable[tuple]) -> set[str]:
+    """An rdflib graph (or any triples of rdflib terms) as N-Triples lines: the lines rdflib's serializer writes,
+    without its per-term IRI checks (pyoxigraph checks every IRI when it parses them)."""
     return {f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)} ." for s, p, o in graph}
 
 
 def lines_to_triples(lines: list[str]) -> list[ox.Triple]:
     """N-Triples lines as pyoxigraph triples, in the same order."""
     return list(ox.parse("\n".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
+
+
+def nt_bytes(lines: list[str]) -> bytes:
+    """N-Triples lines (sorted) as the file pyoxigraph writes for them: one per line, UTF-8 (tests/test_dumps.py
+    proves the bytes equal to pyoxigraph's own N-Triples output, so the lines need not be parsed to be written)."""
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 
 def sorted_triples(graph: Graph) -> list[ox.Triple]:
@@ -110,13 +116,13 @@ def graph_dumps(compiled: Compiled) -> list[Dump]:
     """The graphs a build writes: the ontology, each version, the links and each comparison, in that order."""
     from policykg.changes.graph import comparisons
 
-    def dump(name: str, graph: URIRef, title: str, data: Graph) -> Dump:
+    def dump(name: str, graph: URIRef, title: str, data: Graph | Iterable[tuple]) -> Dump:
         return Dump(name, graph, title, sorted(nt_lines(data)))
 
     dumps = [dump("ontology", ONTOLOGY_GRAPH, "the policykg ontology", compiled.ontology)]
     for version in compiled.registry.versions:
         if version.name in compiled.versions:
-            dumps.append(dump(version.name, URIRef(version.graph), version.label, compiled.versions[version.name]))
+            dumps.append(dump(version.name, URIRef(version.graph), version.label, compiled.version_triples(version.name)))
     dumps.append(dump("links", LINKS_GRAPH, "the same processing across versions and jurisdictions", compiled.links))
     for c in comparisons(compiled.registry):
         if c.name in compiled.changes:
@@ -131,13 +137,14 @@ def processing_matrix(compiled: Compiled) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["version", "process", "process_label", "legal_basis", "purpose", "data_subject", "category",
                      "item", "item_label", "qualifier", "source_start", "source_end"])
+    from policykg.build.triples import TripleIndex
     from policykg.labels import Labeller
 
     for version in compiled.registry.versions:
         if version.name not in compiled.versions:
             continue
-        data = compiled.versions[version.name]
-        label = Labeller([compiled.ontology, data])
+        data = TripleIndex(compiled.version_triples(version.name))
+        label = Labeller([compiled.ontology, data])  # type: ignore[list-item]  # a TripleIndex answers objects()
         rows = []
         for process in data.subjects(RDF.type, DPV.Process):
             selector = data.value(data.value(process, PROV.wasDerivedFrom), OA.hasSelector)
@@ -272,22 +279,20 @@ def _write_artefacts(out: Path, compiled: Compiled, pool) -> dict[str, int]:
     dumps = graph_dumps(compiled)
     parsed = {d.name: d.triples for d in dumps}  # each graph's lines parsed once
     by_line = {line: t for d in dumps for line, t in zip(d.lines, parsed[d.name], strict=True)}
-    combined = {"ontology": parsed[dumps[0].name], "policykg": [by_line[line] for line in sorted(by_line)]}
-    counts = {name: len(triples) for name, triples in combined.items()}
-    for name, all_triples in combined.items():
+    all_lines = sorted(by_line)
+    combined = {"ontology": (dumps[0].lines, parsed[dumps[0].name]),
+                "policykg": (all_lines, [by_line[line] for line in all_lines])}
+    counts = {name: len(lines) for name, (lines, _) in combined.items()}
+    for name, (lines, all_triples) in combined.items():
         for extension in FORMATS:
-            write(f"{name}.{extension}", serialise(all_triples, extension))
-    quads = []
-    for dump in dumps:
-        triples = parsed[dump.name]
-        graph = ox.NamedNode(str(dump.graph))
-        quads += [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
-        if dump is not dumps[0]:
-            for extension in ("ttl", "nt"):
-                write(f"{dump.name}.{extension}", serialise(triples, extension))
-    for extension, (rdf_format, _) in DATASET_FORMATS.items():
-        prefixes = DUMP_PREFIXES if extension == "trig" else None
-        write(f"policykg.{extension}", ox.serialize(quads, format=rdf_format, prefixes=prefixes) or b"")
+            write(f"{name}.{extension}", nt_bytes(lines) if extension == "nt" else serialise(all_triples, extension))
+    for dump in dumps[1:]:
+        write(f"{dump.name}.ttl", serialise(parsed[dump.name], "ttl"))
+        write(f"{dump.name}.nt", nt_bytes(dump.lines))
+    nquads = "".join(f"{line[:-2]} <{dump.graph}> .\n" for dump in dumps for line in dump.lines).encode("utf-8")
+    write("policykg.nq", nquads)
+    quads = ox.parse(nquads, format=ox.RdfFormat.N_QUADS)
+    write("policykg.trig", ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=DUMP_PREFIXES) or b"")
     from policykg.changes.render import render_html, render_json
 
     for name, (_, diff) in compiled.diffs.items():

@@ -1,11 +1,11 @@
-"""Where one version's triples go while it is encoded: its graph, namespace and term resolver."""
+"""Where one version's triples go while it is encoded: its triple set, namespace and term resolver."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import PROV
 
 from policykg.encode.terms import Resolver
@@ -16,9 +16,10 @@ EN = "en"
 
 @dataclass
 class Target:
-    """Where one version's triples go: its graph, namespace and resolver, and the files being read."""
+    """Where one version's triples go: a plain set (an rdflib Graph is made from it only when one is needed), its
+    namespace and resolver, and the files being read."""
 
-    graph: Graph
+    triples: set[tuple[URIRef, URIRef, URIRef | Literal]]
     ns: Namespace
     resolver: Resolver
     version: Version
@@ -27,7 +28,7 @@ class Target:
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
         """Add one triple."""
-        self.graph.add((s, p, o))
+        self.triples.add((s, p, o))
 
     def text(self, value: str) -> Literal:
         """An English literal."""

@@ -1,0 +1,65 @@
+"""Each version's data as the compile makes it, a set of triples, and the two views the build needs of it: an rdflib
+Graph, made only when someone asks for one (validation, the tests, a notebook), and a small index for the
+processing matrix. Writing the dumps needs neither, which keeps the build of every version within its time."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+
+from rdflib import Graph
+
+from policykg.encode.compile import Triple, graph_of
+
+
+class VersionGraphs(Mapping[str, Graph]):
+    """version name -> its data graph, each made from its triples on first use (and assignable, for stand-ins)."""
+
+    def __init__(self, triples: dict[str, frozenset[Triple]]) -> None:
+        self.triples = triples
+        self._graphs: dict[str, Graph] = {}
+
+    def __getitem__(self, name: str) -> Graph:
+        if name not in self._graphs:
+            self._graphs[name] = graph_of(self.triples[name])
+        return self._graphs[name]
+
+    def __setitem__(self, name: str, graph: Graph) -> None:
+        self._graphs[name] = graph
+        self.triples[name] = frozenset(graph)  # type: ignore[arg-type]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.triples)
+
+    def __contains__(self, name: object) -> bool:  # without making the graph (Mapping's own would)
+        return name in self.triples
+
+    def __len__(self) -> int:
+        return len(self.triples)
+
+
+class TripleIndex:
+    """The lookups the processing matrix makes (objects, value, subjects), over a set of triples."""
+
+    def __init__(self, triples: frozenset[Triple]) -> None:
+        self._sp: dict[tuple, list] = defaultdict(list)
+        self._po: dict[tuple, list] = defaultdict(list)
+        for s, p, o in triples:
+            self._sp[(s, p)].append(o)
+            self._po[(p, o)].append(s)
+
+    def objects(self, subject: object, predicate: object) -> Iterator:
+        """Every object of (subject, predicate)."""
+        return iter(self._sp.get((subject, predicate), ()))
+
+    def value(self, subject: object, predicate: object) -> object:
+        """One object of (subject, predicate), or None."""
+        found = self._sp.get((subject, predicate))
+        return found[0] if found else None
+
+    def subjects(self, predicate: object, obj: object) -> Iterator:
+        """Every subject of (predicate, object)."""
+        return iter(self._po.get((predicate, obj), ()))
+
+    def __contains__(self, triple: Triple) -> bool:
+        return triple[2] in self._sp.get((triple[0], triple[1]), ())
