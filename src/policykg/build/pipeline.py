@@ -73,8 +73,8 @@ class Compiled:
             for triple in triples:
                 union.add(triple)
         for graph in [self.links, *self.changes.values()]:
-            for triple in graph:
-                union.add(triple)
+            for node in graph:
+                union.add(node)
         return union
 
 
