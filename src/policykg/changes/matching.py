@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from policykg.errors import SourceError
+from policykg.sources.schema_types import NOT_STATED
 from policykg.sources.yaml_io import read_yaml
 from policykg.text.words import normalise, similarity
 
@@ -85,15 +86,22 @@ def _title_similarity(a: str, b: str) -> float:
 
 
 def score(old: RowRef, new: RowRef) -> tuple[float, str]:
-    """How alike two rows are (0–1) and what differs."""
+    """How alike two rows are (0–1) and what differs. Where one row's notice states no basis (and so no audience:
+    the global notice, `basis` "not-stated"), basis and audience count neither for nor against: the title decides."""
     title = max((_title_similarity(a, b) for a in old.titles for b in new.titles), default=0.0)
+    differences = []
+    if title < 1.0:
+        differences.append(f"title reworded ({title:.2f})")
+    if NOT_STATED in (old.basis, new.basis) and old.basis != new.basis:
+        total = title - 0.02 * abs(old.position - new.position)
+        differences.append("basis and audience not stated on one side")
+        if title < MIN_TITLE:
+            total = min(total, MIN_SCORE - 0.01)
+        return round(max(total, 0.0), 4), "; ".join(differences)
     audience = _audience_score(old.audiences, new.audiences)
     basis = 1.0 if old.basis == new.basis else 0.0
     total = WEIGHTS["title"] * title + WEIGHTS["audience"] * audience + WEIGHTS["basis"] * basis
     total -= 0.02 * abs(old.position - new.position)
-    differences = []
-    if title < 1.0:
-        differences.append(f"title reworded ({title:.2f})")
     if audience < 1.0:
         differences.append(f"audience renamed ({audience:.2f})")
     if basis < 1.0:
