@@ -146,6 +146,15 @@ def test_the_policy_over_time_shows_changes(builds: dict[str, Path], tmp_path: P
     outputs = _outputs(notebook)
     assert not [o for o in outputs if o.output_type == "error"]
     html = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
-    assert "If you decide to add a WhatsApp account" in html and "added" in html
-    assert "items" in html and "Interactions with Meta" in html
+    import json
+
+    added = {p["title"] for f in builds["two versions"].glob("changes-*.json")
+             for p in json.loads(f.read_text(encoding="utf-8"))["processes"]["added"]}
+    assert any(t.startswith("If you decide to add a WhatsApp account") for t in added)  # the build's comparisons have rows added …
+    assert "added" in html and any(title in html for title in added)  # … and the table shows some, labelled
+    items = {v["label"] for f in builds["two versions"].glob("changes-*.json")
+             for c in json.loads(f.read_text(encoding="utf-8"))["processes"]["changed"]
+             for field in c["changes"] if field["field"] == "items" for v in field["added"] + field["removed"]}
+    assert "Interactions with Meta's artificial intelligence technology" in items
+    assert "items" in html and any(label in html for label in items)  # the values table names items by label
     _check_labels(path.name, _html_tables(outputs))
