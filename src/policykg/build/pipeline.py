@@ -61,16 +61,16 @@ class Compiled:
         """The data graph of one version."""
         return self.versions[name]
 
-    def version_triples(self, name: str) -> frozenset[Triple]:
-        """One version's data as the set of its triples (what the dumps are written from)."""
-        return self.versions.triples[name]
+    def version_triples(self, name: str) -> Graph | frozenset[Triple]:
+        """One version's data as the dumps are written from it: its set of triples (or its graph, if one was made)."""
+        return self.versions.current(name)
 
     @property
     def data(self) -> Graph:
         """Every version's data, the links and the changes as one graph (instance IRIs never collide)."""
         union = Graph()
-        for triples in self.versions.triples.values():
-            for triple in triples:
+        for name in self.versions:
+            for triple in self.versions.current(name):
                 union.add(triple)
         for graph in [self.links, *self.changes.values()]:
             for node in graph:

@@ -5,7 +5,7 @@ processing matrix. Writing the dumps needs neither, which keeps the build of eve
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from rdflib import Graph
 
@@ -28,6 +28,10 @@ class VersionGraphs(Mapping[str, Graph]):
         self._graphs[name] = graph
         self.triples[name] = frozenset(graph)  # type: ignore[arg-type]
 
+    def current(self, name: str) -> Graph | frozenset[Triple]:
+        """The version's data as it now is: its graph if one was made (and perhaps changed since), else its triples."""
+        return self._graphs.get(name) or self.triples[name]
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.triples)
 
@@ -41,7 +45,7 @@ class VersionGraphs(Mapping[str, Graph]):
 class TripleIndex:
     """The lookups the processing matrix makes (objects, value, subjects), over a set of triples."""
 
-    def __init__(self, triples: frozenset[Triple]) -> None:
+    def __init__(self, triples: Iterable) -> None:
         self._sp: dict[tuple, list] = defaultdict(list)
         self._po: dict[tuple, list] = defaultdict(list)
         for s, p, o in triples:
