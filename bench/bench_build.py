@@ -44,7 +44,7 @@ def main() -> None:
     full = statistics.median(timings["full build"])
     sizes = ", ".join(f"{name} {len(compiled.version_triples(name))}" for name in compiled.versions)
     print(f"policykg build, {args.runs} runs; triples: ontology {len(compiled.ontology)}, {sizes}, "
-          f"links {len(compiled.links)}, changes {sum(len(g) for g in compiled.changes.values())}")
+          f"links {len(compiled.links)}, changes {sum(len(compiled.changes.current(n)) for n in compiled.changes)}")
     print(f"{'stage':62} {'median s':>9} {'min s':>7} {'share':>6}")
     for stage, values in timings.items():
         median = statistics.median(values)

@@ -127,7 +127,7 @@ def graph_dumps(compiled: Compiled) -> list[Dump]:
     for c in comparisons(compiled.registry):
         if c.name in compiled.changes:
             dumps.append(dump(f"changes-{c.name}", URIRef(c.graph), f"changes from {c.old.label} to {c.new.label}",
-                              compiled.changes[c.name]))
+                              compiled.changes.current(c.name)))
     return dumps
 
 

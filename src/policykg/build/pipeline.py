@@ -51,11 +51,11 @@ class Compiled:
     warnings: list[str]
 
     @cached_property
-    def changes(self) -> dict[str, Graph]:
-        """One change graph per comparison."""
-        from policykg.changes.graph import change_graph
+    def changes(self) -> VersionGraphs:
+        """One change graph per comparison (made from its triples on first use)."""
+        from policykg.changes.graph import change_triples
 
-        return {name: change_graph(c, d) for name, (c, d) in self.diffs.items()}
+        return VersionGraphs({name: change_triples(c, d) for name, (c, d) in self.diffs.items()})
 
     def version_data(self, name: str) -> Graph:
         """The data graph of one version."""
@@ -72,8 +72,10 @@ class Compiled:
         for name in self.versions:
             for triple in self.versions.current(name):
                 union.add(triple)
-        for graph in [self.links, *self.changes.values()]:
-            for node in graph:
+        for node in self.links:
+            union.add(node)
+        for name in self.changes:
+            for node in self.changes.current(name):
                 union.add(node)
         return union
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from policykg.encode.compile import Triple, graph_of
 
@@ -42,28 +43,34 @@ class VersionGraphs(Mapping[str, Graph]):
         return len(self.triples)
 
 
+def _key(a: str, b: str) -> str:
+    """A plain-string key for two IRIs (rdflib hashes its terms in Python; plain strings hash in C)."""
+    return str.__add__(a, str.__add__("\n", b))
+
+
 class TripleIndex:
     """The lookups the processing matrix makes (objects, value, subjects), over a set of triples."""
 
     def __init__(self, triples: Iterable) -> None:
-        self._sp: dict[tuple, list] = defaultdict(list)
-        self._po: dict[tuple, list] = defaultdict(list)
+        self._sp: dict[str, list] = defaultdict(list)
+        self._po: dict[str, list] = defaultdict(list)
         for s, p, o in triples:
-            self._sp[(s, p)].append(o)
-            self._po[(p, o)].append(s)
+            self._sp[_key(s, p)].append(o)
+            if isinstance(o, URIRef):  # subjects() looks up IRIs only
+                self._po[_key(p, o)].append(s)
 
-    def objects(self, subject: object, predicate: object) -> Iterator:
+    def objects(self, subject: str, predicate: str) -> Iterator:
         """Every object of (subject, predicate)."""
-        return iter(self._sp.get((subject, predicate), ()))
+        return iter(self._sp.get(_key(subject, predicate), ()))
 
-    def value(self, subject: object, predicate: object) -> object:
+    def value(self, subject: str, predicate: str) -> Any:
         """One object of (subject, predicate), or None."""
-        found = self._sp.get((subject, predicate))
+        found = self._sp.get(_key(subject, predicate))
         return found[0] if found else None
 
-    def subjects(self, predicate: object, obj: object) -> Iterator:
-        """Every subject of (predicate, object)."""
-        return iter(self._po.get((predicate, obj), ()))
+    def subjects(self, predicate: str, obj: URIRef) -> Iterator:
+        """Every subject of (predicate, an IRI object)."""
+        return iter(self._po.get(_key(predicate, obj), ()))
 
     def __contains__(self, triple: Triple) -> bool:
-        return triple[2] in self._sp.get((triple[0], triple[1]), ())
+        return triple[2] in self._sp.get(_key(triple[0], triple[1]), ())

@@ -93,8 +93,16 @@ def compare_all(registry: Registry, sources: dict[str, VersionSources], texts: d
 
 def change_graph(c: Comparison, diff: Diff) -> Graph:
     """The changes of one comparison as RDF."""
-    g = Graph()
-    bind_prefixes(g)
+    graph = Graph()
+    bind_prefixes(graph)
+    for triple in change_triples(c, diff):
+        graph.add(triple)
+    return graph
+
+
+def change_triples(c: Comparison, diff: Diff) -> frozenset[tuple]:
+    """The changes of one comparison as a set of triples (what the build writes; change_graph makes a Graph)."""
+    g: set[tuple] = set()
     old_ns, new_ns = version_namespace(c.old.name), version_namespace(c.new.name)
     cmp = c.iri
     g.add((cmp, RDF.type, PKO.VersionComparison))
@@ -136,10 +144,10 @@ def change_graph(c: Comparison, diff: Diff) -> Graph:
         node = change(URIRef(f"{cmp}/text/{k + 1}"), PKO.TextChanged, f"Passage changed ({t.new.text[:60] or t.old.text[:60]})")
         g.add((node, PKO.oldSpan, _span(g, old_ns, t.old)))
         g.add((node, PKO.newSpan, _span(g, new_ns, t.new)))
-    return g
+    return frozenset(g)
 
 
-def _field_changes(g: Graph, parent: URIRef, changes: tuple[FieldChange, ...] | list[FieldChange], old_ns, new_ns, change) -> None:
+def _field_changes(g: set[tuple], parent: URIRef, changes: tuple[FieldChange, ...] | list[FieldChange], old_ns, new_ns, change) -> None:
     for fc in changes:
         if fc.not_stated:
             silent_ns, speaking_ns, span_prop = ((old_ns, new_ns, PKO.newSpan) if fc.not_stated == "old"
@@ -172,7 +180,7 @@ def _value(v: Value) -> URIRef | Literal:
     return URIRef(v.value) if is_iri else Literal(v.value)
 
 
-def _span(g: Graph, ns, span: TextSpan) -> URIRef:
+def _span(g: set[tuple], ns, span: TextSpan) -> URIRef:
     """A span resource for a changed passage (zero-length where something was inserted or deleted)."""
     iri = ns[f"span/{span.start}-{span.end}"]
     selector = ns[f"span/{span.start}-{span.end}/selector"]
