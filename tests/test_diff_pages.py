@@ -141,3 +141,11 @@ def test_the_report_is_written_from_templates_not_strings_in_the_code() -> None:
     """The change report's HTML lives in policykg/templates (Jinja2), not in f-strings of the module."""
     source = (Path(__file__).resolve().parent.parent / "src" / "policykg" / "changes" / "render.py").read_text()
     assert "<table" not in source and "<tr" not in source and "<blockquote" not in source
+
+
+def test_the_page_style_is_a_file_the_sites_content_security_policy_allows(pages_app) -> None:
+    client = pages_app.test_client()
+    page = client.get(f"/changes/{NAMES[0]}", headers={"Accept": "text/html"})
+    assert "<style" not in page.get_data(as_text=True), "inline style: the site's CSP (style-src 'self') blocks it"
+    css = client.get("/changes.css")
+    assert css.status_code == 200 and css.content_type.startswith("text/css") and b".changes ul.summary" in css.data

@@ -74,6 +74,16 @@ def comparison_page(name: str) -> Response | None:
     return Response(render_template("changes_comparison.html", v=view(diff), name=name))
 
 
+def stylesheet() -> Response:
+    """policykg/templates/changes_style.css, the one stylesheet of the change pages and reports."""
+    from importlib import resources
+
+    css = resources.files("policykg").joinpath("templates", "changes_style.css").read_text(encoding="utf-8")
+    response = Response(css, content_type="text/css; charset=utf-8")
+    response.cache_control.max_age = 3600
+    return response
+
+
 def feed() -> Response:
     """An Atom 1.0 feed: one entry per comparison, with its summary, updated on the newer version's effective date."""
     st = execution.state()

@@ -172,6 +172,15 @@ def changes() -> Response:
     return index()
 
 
+@bp.route("/changes.css")
+def changes_css() -> Response:
+    """The change pages' own style: the stylesheet the standalone report inlines, served as a file (the site's
+    Content-Security-Policy allows no inline style)."""
+    from .changes import stylesheet
+
+    return stylesheet()
+
+
 @bp.route("/changes.atom")
 def changes_feed() -> Response:
     """The comparisons as an Atom feed, for people who follow the policy in a feed reader."""

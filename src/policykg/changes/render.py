@@ -133,8 +133,11 @@ def _groups(diff: Diff, changes: tuple[FieldChange, ...] | list[FieldChange]) ->
     def add(kind: str, side: str, v: Value, line: str) -> None:
         key = (kind, v.span.start, v.span.end) if v.span else (kind, -1, len(groups))
         group = groups.setdefault(key, {"kind": kind, "where": where(v.span, side), "quote": quote(v.span),
-                                        "lines": [], "iris": []})
-        if line not in group["lines"]:
+                                        "lines": [], "iris": [], "qualified": {}})
+        if line.startswith("qualifiers: ") and ": " in line[len("qualifiers: "):]:  # one line per qualifier
+            item, qualifier = line[len("qualifiers: "):].split(": ", 1)
+            group["qualified"].setdefault(qualifier, []).append(item)
+        elif line not in group["lines"]:
             group["lines"].append(line)
         if v.value.startswith(("http://", "https://")) and " " not in v.value and v.value not in group["iris"]:
             group["iris"].append(v.value)
@@ -151,6 +154,8 @@ def _groups(diff: Diff, changes: tuple[FieldChange, ...] | list[FieldChange]) ->
             add("added", "new", v, f"{name}: {v.label}")
         for v in fc.removed:
             add("removed", "old", v, f"{name}: {v.label}")
+    for group in groups.values():
+        group["lines"] += [f"qualifier «{q}» for {', '.join(items)}" for q, items in group.pop("qualified").items()]
     return list(groups.values())
 
 

@@ -106,11 +106,11 @@ def _items(changed: list[ProcessChange]) -> list[str]:
     moves = [(len(ps), labels[item], "added to") for item, ps in gained.items()]
     moves += [(len(ps), labels[item], "removed from") for item, ps in lost.items()]
     moves.sort(key=lambda m: (-m[0], m[1], m[2]))
-    shown = [m for m in moves if m[0] > 1][:NAMES] or moves[:2]
+    shown = [m for m in moves if m[0] > 1][:3] or moves[:2]
     lines = [f"{label}: {how} {_processes(n)}." for n, label, how in shown]
     rest = len(moves) - len(shown)
     if rest > 0:
-        lines.append(f"{rest} other information items gained or lost by fewer processes.")
+        lines.append(f"{rest} more information items gained or lost, by fewer processes each.")
     return lines
 
 
@@ -137,16 +137,22 @@ def _not_stated(diff: Diff) -> list[str]:
         for f in c.changes:
             if f.not_stated:
                 by_field[(f.field, f.not_stated)].append(f)
+    others: dict[str, list[str]] = defaultdict(list)
     for (name, silent), changes in sorted(by_field.items(), key=lambda x: (list(FIELD_NAMES).index(x[0][0]), x[0][1])):
         quiet, speaking = (diff.old, diff.new) if silent == "old" else (diff.new, diff.old)
+        if name != "basis":
+            others[silent].append(f"no {field_name(name)} for {_processes(len(changes))}")
+            continue
         counts = Counter(v.label for f in changes for v in f.stated)
         ranked = sorted(counts.items(), key=lambda x: (-x[1], x[0]))
         stated = ", ".join(f"{label} {n}" for label, n in ranked[:NAMES])
         stated += f" and {len(ranked) - NAMES} more" if len(ranked) > NAMES else ""
-        lines.append(f"{field_name(name).capitalize()}: not stated in {side_name(quiet)} for {_processes(len(changes))}"
-                     f" that {side_name(speaking)} grounds as follows: {stated}." if name == "basis" else
-                     f"{field_name(name).capitalize()}: not stated in {side_name(quiet)} for {_processes(len(changes))}"
-                     f" ({side_name(speaking)}: {stated}).")
+        lines.append(f"Legal basis: not stated in {side_name(quiet)} for {_processes(len(changes))} that "
+                     f"{side_name(speaking)} grounds as follows: {stated}.")
+    for silent, parts in others.items():
+        quiet, speaking = (diff.old, diff.new) if silent == "old" else (diff.new, diff.old)
+        lines.append(f"{side_name(quiet)[0].upper()}{side_name(quiet)[1:]} also states {' and '.join(parts)} "
+                     f"where {side_name(speaking)} does.")
     notice = [f for f in diff.notice if f.not_stated]
     for silent in ("old", "new"):
         fields = [field_name(f.field) for f in notice if f.not_stated == silent]
