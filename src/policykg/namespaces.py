@@ -49,6 +49,15 @@ TECH = cached_namespace(iris.TECH)
 OA = cached_namespace(iris.OA)
 SPDX = cached_namespace(iris.SPDX)
 
+#: The W3C vocabularies the encoders write most, as caching namespaces (rdflib's own check every attribute access).
+RDF = cached_namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = cached_namespace("http://www.w3.org/2000/01/rdf-schema#")
+DCTERMS = cached_namespace("http://purl.org/dc/terms/")
+PROV = cached_namespace("http://www.w3.org/ns/prov#")
+XSD = cached_namespace("http://www.w3.org/2001/XMLSchema#")
+SKOS = cached_namespace("http://www.w3.org/2004/02/skos/core#")
+FOAF = cached_namespace("http://xmlns.com/foaf/0.1/")
+
 #: The DPV families: prefix -> (namespace, file in the DPV 2.3 folder).
 DPV_FAMILIES: dict[str, tuple[Namespace, str]] = {
     "dpv": (DPV, "dpv.ttl"),

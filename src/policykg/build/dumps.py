@@ -71,8 +71,11 @@ class Dump:
 
 def _nt_term(term: object) -> str:
     """One term as N-Triples writes it (rdflib's own literal quoting; the graphs hold no blank nodes)."""
-    if isinstance(term, Literal):
-        return _quoteLiteral(term)
+    kind = type(term)  # exact types first: isinstance on rdflib terms goes through ABC checks, slow at this scale
+    if kind is URIRef:
+        return f"<{term}>"
+    if kind is Literal or isinstance(term, Literal):
+        return _quoteLiteral(term)  # type: ignore[arg-type]
     if isinstance(term, URIRef):
         return f"<{term}>"
     raise ValueError(f"not an IRI or a literal: {term!r} (the graphs hold no blank nodes)")

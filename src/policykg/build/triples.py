@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from policykg.encode.compile import Triple, graph_of
 
@@ -56,7 +56,7 @@ class TripleIndex:
         self._po: dict[str, list] = defaultdict(list)
         for s, p, o in triples:
             self._sp[_key(s, p)].append(o)
-            if isinstance(o, URIRef):  # subjects() looks up IRIs only
+            if type(o) is URIRef or (type(o) is not Literal and isinstance(o, URIRef)):  # subjects() looks up IRIs
                 self._po[_key(p, o)].append(s)
 
     def objects(self, subject: str, predicate: str) -> Iterator:

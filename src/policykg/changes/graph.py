@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from policykg.changes.diff import Diff, FieldChange, TextSpan, Value, diff_versions
 from policykg.labels import Labeller
-from policykg.namespaces import OA, PKO, SITE, bind_prefixes, version_namespace
+from policykg.namespaces import DCTERMS, OA, PKO, PROV, RDF, RDFS, SITE, XSD, bind_prefixes, version_namespace
 from policykg.sources.load import VersionSources
 from policykg.sources.versions import Registry, Version
 from policykg.text.capture import PolicyText

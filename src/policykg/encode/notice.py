@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 
 from policykg.encode.target import Target
 from policykg.errors import SourceError
-from policykg.namespaces import DPV, EU_GDPR, OA, PKO, SPDX
+from policykg.namespaces import DCTERMS, DPV, EU_GDPR, FOAF, OA, PKO, PROV, RDF, RDFS, SPDX, XSD
 from policykg.sources.schema_notice import NoticeFile
 from policykg.sources.schema_types import NOT_STATED
 
@@ -75,7 +74,7 @@ def _notice(t: Target, n: NoticeFile) -> URIRef:
     t.add(text_iri, RDF.type, FOAF.Document)
     t.add(text_iri, RDFS.label, t.text(f"{v.label}: the text as captured"))
     t.add(text_iri, DCTERMS.identifier, Literal(v.text_file))
-    t.add(text_iri, DCTERMS.format, Literal("text/markdown"))
+    t.add(text_iri, DCTERMS["format"], Literal("text/markdown"))  # .format is str.format
     if v.captured_from and v.captured_from.startswith(("https://", "http://")):
         t.add(text_iri, DCTERMS.source, URIRef(v.captured_from))
     elif v.captured_from:  # where it was captured, in words (no commit id known in full: never invented)

@@ -6,13 +6,12 @@ from __future__ import annotations
 import re
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from policykg.encode.law import law_gives
 from policykg.encode.notice import Written
 from policykg.encode.target import Target
 from policykg.errors import SourceError
-from policykg.namespaces import DPV, PKO
+from policykg.namespaces import DCTERMS, DPV, PKO, RDF, RDFS, SKOS
 from policykg.sources.schema_versions import Process
 from policykg.text.markdown import plain_text
 

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Literal, Namespace, URIRef
-from rdflib.namespace import PROV
 
 from policykg.encode.terms import Resolver
+from policykg.namespaces import PROV
 from policykg.sources.versions import Version
 
 EN = "en"
+
+
+@lru_cache(maxsize=65536)
+def _english(value: str) -> Literal:
+    """One Literal per English text (labels and descriptions repeat across versions)."""
+    return Literal(value, lang=EN)
 
 
 @dataclass
@@ -32,7 +39,7 @@ class Target:
 
     def text(self, value: str) -> Literal:
         """An English literal."""
-        return Literal(value, lang=EN)
+        return _english(value)
 
     def span(self, value: object, *, file: Path, line: int) -> URIRef:
         """Check a span and return its IRI in this version."""
