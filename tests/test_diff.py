@@ -61,7 +61,9 @@ def test_november_to_april_2025_changes_one_row_and_adds_none(capsys, texts_foun
     assert code == 1
     assert set(document) == {"old", "new", "processes", "notice", "text"}
     assert document["old"] == {"version": "meta-uk-2024-11-14",
-                               "sha256": "4f8dc7002416513301c2e4b9915a2141d290b2e6f736fe15cafa0ff3ee55fe33"}
+                               "sha256": "4f8dc7002416513301c2e4b9915a2141d290b2e6f736fe15cafa0ff3ee55fe33",
+                               "label": "Meta Privacy Policy (UK), effective 14 November 2024", "jurisdiction": "uk",
+                               "effective": "2024-11-14"}
     processes = document["processes"]
     assert processes["added"] == [] and processes["removed"] == []
     (changed,) = processes["changed"]
@@ -84,7 +86,7 @@ def test_april_to_june_2025_adds_three_rows_and_the_meta_ai_item_widely(capsys, 
     renamed = [c for c in document["processes"]["changed"] if any(f["field"] == "title" for f in c["changes"])]
     assert any(c["new"]["iri"].endswith("/li-adults-ai-development") for c in renamed)  # a reworded title, matched
     for p in document["processes"]["added"]:
-        assert set(p) == {"iri", "title", "basis", "audience", "span"}
+        assert set(p) == {"iri", "title", "basis", "basis_labels", "audience", "audience_label", "span"}
     assert _check_spans(document, texts_found) > 50
 
 
@@ -173,10 +175,69 @@ def test_a_failed_write_leaves_the_old_file_and_no_partial_one(tmp_path: Path, m
 
 def test_the_build_serves_each_comparison_as_rdf(compiled) -> None:
     graphs = compiled.changes
-    assert set(graphs) == {"meta-uk-2024-11-14--meta-uk-2025-04-07", "meta-uk-2025-04-07--meta-uk-2025-06-16",
-                           "meta-uk-2025-06-16--meta-eu-2025-12-16"}
+    assert set(graphs) == {  # consecutive versions of each regime, then the cross-regime ones data/links.yaml states
+        "meta-uk-2024-11-14--meta-uk-2025-04-07", "meta-uk-2025-04-07--meta-uk-2025-06-16",
+        "meta-global-2022-07-26--meta-global-2023-01-01", "meta-global-2023-01-01--meta-global-2023-06-15",
+        "meta-global-2023-06-15--meta-global-2025-12-16", "meta-global-2025-12-16--meta-global-2026-07-23",
+        "meta-uk-2025-06-16--meta-eu-2025-12-16", "meta-global-2023-06-15--meta-uk-2025-06-16",
+        "meta-global-2025-12-16--meta-eu-2025-12-16"}
     june = graphs["meta-uk-2025-04-07--meta-uk-2025-06-16"]
     comparison = next(june.subjects(RDF.type, PKO.VersionComparison))
     added = {str(june.value(c, PKO.process)).rsplit("/", 1)[1] for c in june.subjects(RDF.type, PKO.ProcessAdded)}
     assert added == {"consent-whatsapp-accounts-center", "li-ai-development", "non-user-ai-development"}
     assert all((c, PROV.wasGeneratedBy, comparison) in june for c in june.subjects(RDF.type, PKO.Change))
+
+
+def test_renamed_global_rows_are_changed_not_added_and_removed(compiled) -> None:
+    """2025 -> 2026: the same 19 rows; 'Promoting safety, integrity and security' gains '... on and across the Meta
+    Products' (the texts, lines 536 and 546), and the diff shows a changed title, no row added or removed."""
+    diff = compiled.diffs["meta-global-2025-12-16--meta-global-2026-07-23"][1]
+    assert diff.added == [] and diff.removed == []
+    titles = {c.new.id: next(f for f in c.changes if f.field == "title") for c in diff.changed
+              if any(f.field == "title" for f in c.changes)}
+    safety = titles["safety-integrity-security"]
+    assert [v.value for v in safety.removed] == ["Promoting safety, integrity and security"]
+    assert [v.value for v in safety.added] == ["Promoting safety, integrity and security on and across the Meta Products"]
+    # the 2023 table -> 2025 blocks layout change: new headings on the same rows; two rows new, one gone
+    layout = compiled.diffs["meta-global-2023-06-15--meta-global-2025-12-16"][1]
+    assert sorted(p.id for p in layout.added) == ["ai-development", "whatsapp-accounts-center"]
+    assert [p.id for p in layout.removed] == ["providing-ads"]
+    retitled = {c.new.id for c in layout.changed if any(f.field == "title" for f in c.changes)}
+    assert {"cross-product-experiences", "audience-network-ads", "communicating"} <= retitled
+
+
+def test_explicit_links_win_in_the_diff(compiled) -> None:
+    """Issue 16 point 8: data/links.yaml pairs the EU contract block 'Providing Meta Products' with the UK row
+    'Providing and improving our Meta Products' (and the UK row with the EU improvement block too): both pairs are
+    compared, neither EU block is 'added', and the UK bullet 'Provide advertising products' the EU block drops is a
+    reported passage."""
+    diff = compiled.diffs["meta-uk-2025-06-16--meta-eu-2025-12-16"][1]
+    assert "contract-providing-and-improving" not in {p.id for p in diff.added}
+    pairs = {(c.old.id, c.new.id) for c in diff.changed}
+    assert ("contract-providing-and-improving", "contract-providing-and-improving") in pairs
+    assert ("contract-providing-and-improving", "li-improving-meta-products") in pairs
+    assert any("Provide advertising products" in t.old.text for t in diff.text)
+
+
+def test_a_basis_one_side_does_not_state_is_reported_as_not_stated(compiled) -> None:
+    diff = compiled.diffs["meta-global-2025-12-16--meta-eu-2025-12-16"][1]
+    basis = [f for c in diff.changed for f in c.changes if f.field == "basis"]
+    assert basis and all(f.not_stated == "old" and f.stated and not f.added and not f.removed for f in basis)
+    audience = [f for c in diff.changed for f in c.changes if f.field == "audience"]
+    assert audience and all(f.not_stated == "old" for f in audience)
+    notice = {f.field: f for f in diff.notice}
+    assert notice["applicable_law"].not_stated == "old" and notice["authority"].not_stated == "old"
+    graph = compiled.changes["meta-global-2025-12-16--meta-eu-2025-12-16"]
+    silent = list(graph.subjects(RDF.type, PKO.NotStatedChange))
+    assert silent and all(str(graph.value(n, PKO.notStatedIn)).endswith("/meta-global-2025-12-16/notice") for n in silent)
+    assert not list(graph.subject_objects(PKO.removedValue)) or all(
+        str(graph.value(n, PKO.changedField)) != "basis" for n in graph.subjects(PKO.removedValue, None))
+
+
+def test_diff_headings_name_bases_and_audiences_by_their_labels(capsys, texts_found) -> None:
+    """Issue 18 point 4: '[Art. 6(1)(b) contract; People who can enter into a contract with Meta]', not 'ContractingUser'."""
+    main(["diff", "meta-uk-2025-06-16", "meta-eu-2025-12-16"])
+    out = capsys.readouterr().out
+    assert "; People who can enter into a contract with Meta]" in out and "ContractingUser]" not in out
+    main(["diff", "meta-global-2025-12-16", "meta-global-2026-07-23"])
+    assert "[no basis stated; no audience stated]" in capsys.readouterr().out

@@ -100,3 +100,45 @@ def test_text_changes_are_word_level_spans_in_both_texts(old, new, expected) -> 
     assert [(c.old.text, c.new.text) for c in changes] == expected
     for c in changes:
         assert old[c.old.start:c.old.end] == c.old.text and new[c.new.start:c.new.end] == c.new.text
+
+
+def test_a_basis_not_stated_on_one_side_is_reported_as_such_not_as_removed(june) -> None:
+    """The same row with no basis, audience or interests (as the global notice writes it): the diff says which side
+    does not state them and what the other states; nothing is 'removed' or 'added'."""
+    row = next(p for p in june.processes if p.id == "li-minors-personalising")
+    silent = with_process(june, row.id, basis="not-stated", audience=None, audience_span=None, interests=[])
+    diff = diff_versions(june, silent, None, None, label)
+    (change,) = diff.changed
+    fields = {f.field: f for f in change.changes}
+    assert set(fields) == {"basis", "audience", "legitimate_interests"}
+    for f in fields.values():
+        assert f.not_stated == "new" and not f.added and not f.removed and f.stated
+    assert [v.value for v in fields["basis"].stated] == [expand(b) for b in row.bases]
+    assert change.new.basis == () and change.new.audience is None and change.new.basis_labels == ()
+    back = diff_versions(silent, june, None, None, label)
+    assert {f.field: f.not_stated for f in back.changed[0].changes} == {"basis": "old", "audience": "old",
+                                                                        "legitimate_interests": "old"}
+
+
+def test_a_row_stating_nothing_on_both_sides_has_no_change(june) -> None:
+    silent = with_process(june, "contract-communicating", basis="not-stated", audience=None, audience_span=None)
+    assert diff_versions(silent, silent, None, None, label).empty
+
+
+def test_stated_pairs_win_and_may_be_one_to_many() -> None:
+    from policykg.changes.diff import pair_processes
+
+    pairs = pair_processes(["a", "b", "c"], ["a", "b", "x", "y"], [("a", "x"), ("a", "y"), ("zz", "b")])
+    assert pairs == [("a", "x"), ("a", "y"), ("b", "b")]  # 'a' is paired as stated, not with new 'a'; 'c' unpaired
+
+
+def test_matching_lets_the_title_decide_where_one_side_states_no_basis() -> None:
+    from policykg.changes.matching import MIN_SCORE, row_ref, score
+
+    uk = row_ref("contract-safety-integrity-security", "eu-gdpr:A6-1-b", ["People who can enter into a contract"],
+                 ["Promoting safety, integrity and security on and across the Meta Products"])
+    same = row_ref("safety-integrity-security", "not-stated", [], ["Promoting safety, integrity and security"])
+    other = row_ref("communicating", "not-stated", [], ["Communicating with you"])
+    value, reason = score(uk, same)
+    assert value >= MIN_SCORE and "not stated on one side" in reason
+    assert score(uk, other)[0] < MIN_SCORE

@@ -118,8 +118,11 @@ def test_processing_matrix_has_one_line_per_version_process_and_listed_item(buil
     assert len(rows) == len(expected)
     assert {(r["version"], r["process"], r["item"]) for r in rows} == expected
     assert {r["version"] for r in rows} == set(compiled.registry.names)
-    first = rows[0]
-    assert first["legal_basis"] and first["purpose"] and first["data_subject"] and first["category"]
+    uk = next(r for r in rows if r["version"] == compiled.registry.primary)
+    assert uk["legal_basis"].startswith("eu-gdpr:") and uk["purpose"] and uk["data_subject"] and uk["category"]
+    global_rows = [r for r in rows if r["version"].startswith("meta-global-")]
+    assert global_rows and all(r["legal_basis"] == r["data_subject"] == "not stated" and r["purpose"] and r["category"]
+                               for r in global_rows), "the global notice states no basis or audience: said so"
 
 
 def test_rebuild_with_the_console_script_is_byte_identical(tmp_path: Path, build_dir: Path, dpv_folder: Path) -> None:
@@ -134,3 +137,17 @@ def test_rebuild_with_the_console_script_is_byte_identical(tmp_path: Path, build
     assert first.keys() == second.keys()
     different = [name for name in first if first[name] != second[name]]
     assert not different, f"not byte-identical: {different}"
+
+
+def test_the_n_triples_and_n_quads_files_are_what_pyoxigraph_writes(build_dir: Path) -> None:
+    """The build writes its sorted N-Triples lines as they are (dumps.nt_bytes): the bytes must equal pyoxigraph's
+    own serialisation of the same triples, in the same order, for every .nt dump and the dataset's .nq."""
+    import pyoxigraph as ox
+
+    files = sorted(build_dir.glob("*.nt"))
+    assert len(files) > 10
+    for path in files:
+        body = path.read_bytes()
+        assert ox.serialize(list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES)), format=ox.RdfFormat.N_TRIPLES) == body, path.name
+    nquads = (build_dir / "policykg.nq").read_bytes()
+    assert ox.serialize(list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)), format=ox.RdfFormat.N_QUADS) == nquads

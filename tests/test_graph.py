@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import BNode, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from policykg.namespaces import DPV, EU_GDPR, OA, PKO, version_namespace
@@ -80,15 +80,21 @@ def test_every_fact_kind_has_provenance(compiled, kind: str) -> None:
             assert g.value(span, OA.hasScope) is not None
 
 
-#: Per version: rows of the legal-basis section, applicable law, authority, controller, legitimate-interest rows.
-#: The row counts are the ones ../shared/policies/README.md gives (a source other than this program); the EU ones
-#: are counted in its text by `grep -c`: 39 lines "Why and how we process your information:" (one per block) and 23
-#: "Legitimate interests relied on" parts (one per legitimate-interest block).
+#: Per version: rows of the legal-basis section (the global notice's processing section), applicable law, authority,
+#: controller, legitimate-interest rows. The row counts are the ones ../shared/policies/README.md gives (a source
+#: other than this program); the EU ones are counted in its text by `grep -c`: 39 lines "Why and how we process
+#: your information:" (one per block) and 23 "Legitimate interests relied on" parts (one per legitimate-interest
+#: block). The global notice names no law and no authority and states no basis (None, None, 0).
 NOTICES = {
     "meta-uk-2024-11-14": (36, "gb#law-GDPR", "gb#DPA-GB", "Meta Platforms, Inc.", 21),
     "meta-uk-2025-04-07": (36, "gb#law-GDPR", "gb#DPA-GB", "Meta Platforms, Inc.", 21),
     "meta-uk-2025-06-16": (39, "gb#law-GDPR", "gb#DPA-GB", "Meta Platforms, Inc.", 23),
     "meta-eu-2025-12-16": (39, "eu#law-GDPR", "ie#DPA-IE", "Meta Platforms Ireland Limited", 23),
+    "meta-global-2022-07-26": (17, None, None, "Meta Platforms, Inc.", 0),
+    "meta-global-2023-01-01": (17, None, None, "Meta Platforms, Inc.", 0),
+    "meta-global-2023-06-15": (18, None, None, "Meta Platforms, Inc.", 0),
+    "meta-global-2025-12-16": (19, None, None, "Meta Platforms, Inc.", 0),
+    "meta-global-2026-07-23": (19, None, None, "Meta Platforms, Inc.", 0),
 }
 
 
@@ -103,12 +109,20 @@ def test_notice_has_the_required_parts(compiled, version: str) -> None:
     notice = version_namespace(version)["notice"]
     assert (notice, RDF.type, DPV.PrivacyNotice) in g
     assert len(list(g.objects(notice, DPV.hasProcess))) == rows
-    assert (notice, DPV.hasApplicableLaw, URIRef("https://w3id.org/dpv/legal/" + law)) in g
-    assert (notice, DPV.hasAuthority, URIRef("https://w3id.org/dpv/legal/" + authority)) in g
+    if law is None:  # recorded as not stated, never filled in
+        assert g.value(notice, DPV.hasApplicableLaw) is None and g.value(notice, DPV.hasAuthority) is None
+        assert (notice, PKO.statesApplicableLaw, Literal(False)) in g and (notice, PKO.statesAuthority, Literal(False)) in g
+    else:
+        assert (notice, DPV.hasApplicableLaw, URIRef("https://w3id.org/dpv/legal/" + law)) in g
+        assert (notice, DPV.hasAuthority, URIRef("https://w3id.org/dpv/legal/" + authority)) in g
     controller = g.value(notice, DPV.hasDataController)
     assert str(g.value(controller, DPV.hasName)) == controller_name
     assert g.value(controller, DPV.hasAddress) and g.value(controller, DPV.hasContact)
-    assert g.value(controller, DPV.hasDataProtectionOfficer) is not None
+    dpo = g.value(controller, DPV.hasDataProtectionOfficer)
+    assert dpo is not None
+    assert (g.value(dpo, DPV.hasContact) is None) == (law is None)  # the global text gives no way to reach its DPO
+    if law is None:
+        assert (dpo, PKO.statesContact, Literal(False)) in g
     retention = g.value(notice, DPV.hasStorageCondition)
     assert g.value(retention, DPV.hasDuration) == DPV.IndeterminateDuration
     assert len(list(g.objects(retention, PKO.hasRetentionCriterion))) >= 4
@@ -119,4 +133,28 @@ def test_legitimate_interest_rows_name_their_interests(compiled, version: str) -
     g = compiled.version_data(version)
     li = {p for p in g.subjects(DPV.hasLegalBasis, EU_GDPR["A6-1-f"]) if (p, RDF.type, DPV.Process) in g}
     assert len(li) == NOTICES[version][4]
-    assert li and all(list(g.objects(p, PKO.hasLegitimateInterest)) for p in li)
+    assert all(list(g.objects(p, PKO.hasLegitimateInterest)) for p in li)
+    assert li or NOTICES[version][4] == 0
+
+
+@pytest.mark.parametrize("version", [v for v in sorted(NOTICES) if NOTICES[v][1] is None])
+def test_a_notice_without_bases_records_what_it_does_not_state(compiled, version: str) -> None:
+    """Every process of the global notice: no basis, audience or interest, and the three flags saying so."""
+    g = compiled.version_data(version)
+    processes = set(g.subjects(RDF.type, DPV.Process))
+    assert len(processes) == NOTICES[version][0]
+    for p in processes:
+        for stated in (DPV.hasLegalBasis, DPV.hasDataSubject, PKO.hasLegitimateInterest, DPV.hasRight):
+            assert g.value(p, stated) is None, (p, stated)
+        for flag in (PKO.statesLegalBasis, PKO.statesAudience, PKO.statesLegitimateInterest):
+            assert list(g.objects(p, flag)) == [Literal(False)], (p, flag)
+            assert str(g.value(p, flag).datatype) == "http://www.w3.org/2001/XMLSchema#boolean"
+        assert g.value(p, DPV.hasPurpose) is not None and g.value(p, PKO.hasQualifiedPersonalData) is not None
+
+
+def test_notices_with_bases_carry_no_not_stated_flags(compiled) -> None:
+    for version in (v for v in NOTICES if NOTICES[v][1] is not None):
+        g = compiled.version_data(version)
+        for flag in (PKO.statesLegalBasis, PKO.statesAudience, PKO.statesLegitimateInterest, PKO.statesApplicableLaw,
+                     PKO.statesAuthority, PKO.statesContact):
+            assert not list(g.subject_objects(flag)), (version, flag)

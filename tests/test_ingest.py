@@ -243,7 +243,7 @@ def test_committed_versions_are_valid(version, dpv_dir):
         if dpv_dir is None:
             pytest.skip("DPV 2.3 is not beside the project")
         compiled = compile_graphs(dpv_dir, text.parent, versions=[version.name], strict=True)
-        assert len(compiled.version_data(version.name)) > 10000
+        assert len(compiled.version_data(version.name)) > 5000  # the smallest, global 2023-01-01: 6354 triples
         return
     listed = {(e["row"], e["field"].split(".")[0]) for e in yaml.safe_load((version.data_dir / "curation.yaml").read_text())["entries"]}
     for proc in processes:

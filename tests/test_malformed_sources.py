@@ -41,7 +41,7 @@ CASES = [
          ("processes.yaml:", "unknown prefix 'gdpr'")),
     Case("unquoted-sha256", "versions.yaml",
          'sha256: "e795e974c36d6a3908047e737280576135f70b17aded2eb0bd78a47aebf29235"', "sha256: 12345",
-         ("versions.yaml:13:", "text.sha256", "valid string")),
+         ("versions.yaml:16:", "text.sha256", "valid string")),
     Case("process-without-basis", "processes.yaml",
          "  basis: [eu-gdpr:A6-1-c]\n", "",
          ("processes.yaml:", "missing 'basis' in [legal-obligation]")),

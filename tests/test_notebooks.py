@@ -16,7 +16,7 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.i
 NAMES = [p.name for p in NOTEBOOKS]
 CELL_TIMEOUT = 120
 #: Static figures (image/png outputs) each notebook must show, at least.
-FIGURES = {"01-": 0, "02-": 5, "03-": 2, "04-": 1, "05-": 2}
+FIGURES = {"01-": 0, "02-": 5, "03-": 2, "04-": 1, "05-": 2, "06-": 2}
 #: A notebook must run in about this long (seconds; CI machines are slower than a laptop).
 TIME_BUDGET = 30.0
 
@@ -48,7 +48,7 @@ def test_jupyter_started_in_notebooks_reuses_the_build_and_leaves_nothing_untrac
     assert ignored.stdout.split() == left
 
 
-def test_the_five_notebooks_exist() -> None:
+def test_the_six_notebooks_exist() -> None:
     assert [n[:3] for n in NAMES] == list(FIGURES)
 
 
@@ -168,6 +168,15 @@ def test_the_policy_over_time_shows_changes(builds: dict[str, Path], tmp_path: P
     outputs = _outputs(notebook)
     assert not [o for o in outputs if o.output_type == "error"]
     html = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
-    assert "If you decide to add a WhatsApp account" in html and "added" in html
-    assert "items" in html and "Interactions with Meta" in html
+    import json
+
+    added = {p["title"] for f in builds["two versions"].glob("changes-*.json")
+             for p in json.loads(f.read_text(encoding="utf-8"))["processes"]["added"]}
+    assert any(t.startswith("If you decide to add a WhatsApp account") for t in added)  # the build's comparisons have rows added …
+    assert "added" in html and any(title in html for title in added)  # … and the table shows some, labelled
+    items = {v["label"] for f in builds["two versions"].glob("changes-*.json")
+             for c in json.loads(f.read_text(encoding="utf-8"))["processes"]["changed"]
+             for field in c["changes"] if field["field"] == "items" for v in field["added"] + field["removed"]}
+    assert "Interactions with Meta's artificial intelligence technology" in items
+    assert "items" in html and any(label in html for label in items)  # the values table names items by label
     _check_labels(path.name, _html_tables(outputs))

@@ -7,7 +7,7 @@ from typing import Any, cast
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Blueprint, Flask, Response, render_template, request, send_file, url_for
+from flask import Blueprint, Flask, Response, render_template, request, url_for
 
 from policykg.iris import ONTOLOGY_GRAPH, PREFIXES, SITE, compact_iri
 from policykg.store.formats import GRAPH_FORMATS, by_name
@@ -114,6 +114,9 @@ def resource_response(iri: str) -> Response:
 
 def register_instance_routes(app: Flask, versions: list[str]) -> None:
     """Serve the instance namespaces the build holds: one per version (/<version>/...), lineages, changes, dataset."""
+    from .changes import add_template_loader
+
+    add_template_loader(app)
     for space in [*versions, *SHARED_SPACES]:
         app.add_url_rule(f"/{space}/<path:local>", endpoint=f"instance-{space}", view_func=instance,
                          defaults={"space": space})
@@ -121,10 +124,12 @@ def register_instance_routes(app: Flask, versions: list[str]) -> None:
 
 def instance(space: str, local: str) -> Response:
     """An IRI of an instance namespace: a version's (/<version>/...), or the lineages, changes and dataset."""
-    st = execution.state()
-    report = st.build_dir / f"changes-{local}.html"
-    if space == "changes" and "/" not in local and report.is_file() and _choose() == ("html", None):
-        return send_file(report, mimetype="text/html", max_age=300)
+    if space == "changes" and "/" not in local and _choose() == ("html", None):
+        from .changes import comparison_page
+
+        page = comparison_page(local)
+        if page is not None:
+            return page
     return resource_response(f"{SITE}{space}/{local}")
 
 
@@ -175,10 +180,24 @@ def ontology() -> Response:
 
 @bp.route("/changes")
 def changes() -> Response:
-    """The versions the endpoint holds, and what changed between them: one page per comparison."""
-    st = execution.state()
-    manifest = st.manifest
-    if manifest is None:
-        return plain(404, "404 Not Found: this endpoint has no build manifest, so it does not know the versions")
-    return Response(render_template("changes.html", versions=manifest.versions, comparisons=manifest.changes,
-                                    primary=manifest.primary))
+    """The versions the endpoint holds, and a line per comparison saying what changed (one page each)."""
+    from .changes import index
+
+    return index()
+
+
+@bp.route("/changes.css")
+def changes_css() -> Response:
+    """The change pages' own style: the stylesheet the standalone report inlines, served as a file (the site's
+    Content-Security-Policy allows no inline style)."""
+    from .changes import stylesheet
+
+    return stylesheet()
+
+
+@bp.route("/changes.atom")
+def changes_feed() -> Response:
+    """The comparisons as an Atom feed, for people who follow the policy in a feed reader."""
+    from .changes import feed
+
+    return feed()

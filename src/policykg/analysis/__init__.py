@@ -11,6 +11,7 @@ Modules, by concern:
   sankey     sankey_flows / plot_sankey / sankey_interactive: information -> purpose -> recipient
   findings   validate_build, findings_table, findings_pivot, rule_sources (notebook 04)
   over_time  comparisons, process_changes, changes_by_basis, value_changes, items_gained (notebook 05)
+  regimes    regime_timeline, ai_for_ads, ads_items, global_changes, not_stated, their figures (notebook 06)
   export     to_csv / to_excel / export, processing_matrix (the build's CSV, no SPARQL needed)
   endpoint   running_endpoint (policykg serve in a child process), sparqlwrapper_df
 
@@ -57,6 +58,15 @@ from policykg.analysis.over_time import (
                       process_changes,
                       value_changes,
 )
+from policykg.analysis.regimes import (
+                      ads_items,
+                      ai_for_ads,
+                      global_changes,
+                      not_stated,
+                      plot_ads_items,
+                      plot_regime_timeline,
+                      regime_timeline,
+)
 from policykg.analysis.sankey import NO_RECIPIENT, basis_choices, plot_sankey, sankey_flows, sankey_interactive
 from policykg.analysis.session import (
                       ALL,
@@ -97,7 +107,8 @@ from policykg.analysis.tables import (
 
 __all__ = [
     "ALL", "AUDIENCE_GROUPS", "AUDIENCE_SHORT", "BASIS_COLOURS", "NO_RECIPIENT", "NotApplicable",
-    "add_labels", "audience_comparison", "audience_groups", "audience_short", "basis_by_audience_group", "basis_choices",
+    "add_labels", "ads_items", "ai_for_ads", "global_changes", "not_stated", "plot_ads_items", "plot_regime_timeline",
+    "regime_timeline", "audience_comparison", "audience_groups", "audience_short", "basis_by_audience_group", "basis_choices",
     "basis_code", "basis_matrix", "basis_short", "build_dir", "changes_by_basis", "comparisons", "dataset_graphs",
     "endpoint_available", "export", "findings_pivot", "findings_table", "graph_summary", "items_gained",
     "label_index", "labeller", "links_as_html", "matrix_long", "open_store", "parse_summary_markdown",

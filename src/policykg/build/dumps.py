@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, VOID, XSD
+from rdflib.plugins.serializers.nt import _quoteLiteral
 
 from policykg import __version__
 from policykg.digest import sha256_bytes
@@ -46,6 +47,9 @@ MANIFEST_FILE = "dataset.json"
 #: Prefixes written into dumps: not the instance namespace, whose local names hold "/" (escaped in Turtle).
 DUMP_PREFIXES = {p: iri for p, iri in PREFIXES.items() if p != "pkd"}
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+FALSE = Literal(False)
+#: What the matrix says where the notice states no basis or audience for a process.
+NOT_STATED = "not stated"
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 LINKS_GRAPH = GRAPH["links"]
 
@@ -65,14 +69,33 @@ class Dump:
         return lines_to_triples(self.lines)
 
 
-def nt_lines(graph: Graph) -> set[str]:
-    """An rdflib graph as N-Triples lines."""
-    return {line for line in graph.serialize(format="nt", encoding="utf-8").decode("utf-8").split("\n") if line}
+def _nt_term(term: object) -> str:
+    """One term as N-Triples writes it (rdflib's own literal quoting; the graphs hold no blank nodes)."""
+    kind = type(term)  # exact types first: isinstance on rdflib terms goes through ABC checks, slow at this scale
+    if kind is URIRef:
+        return f"<{term}>"
+    if kind is Literal or isinstance(term, Literal):
+        return _quoteLiteral(term)  # type: ignore[arg-type]
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    raise ValueError(f"not an IRI or a literal: {term!r} (the graphs hold no blank nodes)")
+
+
+def nt_lines(graph: Graph | Iterable[tuple]) -> set[str]:
+    """An rdflib graph (or any triples of rdflib terms) as N-Triples lines: the lines rdflib's serializer writes,
+    without its per-term IRI checks (pyoxigraph checks every IRI when it parses them)."""
+    return {f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)} ." for s, p, o in graph}
 
 
 def lines_to_triples(lines: list[str]) -> list[ox.Triple]:
     """N-Triples lines as pyoxigraph triples, in the same order."""
     return list(ox.parse("\n".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
+
+
+def nt_bytes(lines: list[str]) -> bytes:
+    """N-Triples lines (sorted) as the file pyoxigraph writes for them: one per line, UTF-8 (tests/test_dumps.py
+    proves the bytes equal to pyoxigraph's own N-Triples output, so the lines need not be parsed to be written)."""
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 
 def sorted_triples(graph: Graph) -> list[ox.Triple]:
@@ -96,18 +119,18 @@ def graph_dumps(compiled: Compiled) -> list[Dump]:
     """The graphs a build writes: the ontology, each version, the links and each comparison, in that order."""
     from policykg.changes.graph import comparisons
 
-    def dump(name: str, graph: URIRef, title: str, data: Graph) -> Dump:
+    def dump(name: str, graph: URIRef, title: str, data: Graph | Iterable[tuple]) -> Dump:
         return Dump(name, graph, title, sorted(nt_lines(data)))
 
     dumps = [dump("ontology", ONTOLOGY_GRAPH, "the policykg ontology", compiled.ontology)]
     for version in compiled.registry.versions:
         if version.name in compiled.versions:
-            dumps.append(dump(version.name, URIRef(version.graph), version.label, compiled.versions[version.name]))
+            dumps.append(dump(version.name, URIRef(version.graph), version.label, compiled.version_triples(version.name)))
     dumps.append(dump("links", LINKS_GRAPH, "the same processing across versions and jurisdictions", compiled.links))
     for c in comparisons(compiled.registry):
         if c.name in compiled.changes:
             dumps.append(dump(f"changes-{c.name}", URIRef(c.graph), f"changes from {c.old.label} to {c.new.label}",
-                              compiled.changes[c.name]))
+                              compiled.changes.current(c.name)))
     return dumps
 
 
@@ -117,13 +140,14 @@ def processing_matrix(compiled: Compiled) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["version", "process", "process_label", "legal_basis", "purpose", "data_subject", "category",
                      "item", "item_label", "qualifier", "source_start", "source_end"])
+    from policykg.build.triples import TripleIndex
     from policykg.labels import Labeller
 
     for version in compiled.registry.versions:
         if version.name not in compiled.versions:
             continue
-        data = compiled.versions[version.name]
-        label = Labeller([compiled.ontology, data])
+        data = TripleIndex(compiled.version_triples(version.name))
+        label = Labeller([compiled.ontology, data])  # type: ignore[list-item]  # a TripleIndex answers objects()
         rows = []
         for process in data.subjects(RDF.type, DPV.Process):
             selector = data.value(data.value(process, PROV.wasDerivedFrom), OA.hasSelector)
@@ -131,6 +155,10 @@ def processing_matrix(compiled: Compiled) -> str:
             bases = " | ".join(sorted(compact_iri(str(b)) for b in data.objects(process, DPV.hasLegalBasis)))
             purposes = " | ".join(sorted(label(p) for p in data.objects(process, DPV.hasPurpose)))
             subjects = " | ".join(sorted(label(s) for s in data.objects(process, DPV.hasDataSubject)))
+            if (process, PKO.statesLegalBasis, FALSE) in data:  # what the notice does not state, said so (decision 37)
+                bases = bases or NOT_STATED
+            if (process, PKO.statesAudience, FALSE) in data:
+                subjects = subjects or NOT_STATED
             for qualified in data.objects(process, PKO.hasQualifiedPersonalData):
                 item = data.value(qualified, PKO.personalData)
                 rows.append((start, compact_iri(str(item)), [
@@ -228,34 +256,46 @@ def dataset_manifest(compiled: Compiled, dumps: list[Dump]) -> dict[str, object]
 
 def write_artefacts(out: Path, compiled: Compiled) -> dict[str, int]:
     """Write every artefact into the (empty) folder out; return the triple counts of the combined dumps."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:  # zlib lets go of the GIL: gzip beside the serialising
+        return _write_artefacts(out, compiled, pool)
+
+
+def _write_artefacts(out: Path, compiled: Compiled, pool) -> dict[str, int]:
     checksums: dict[str, str] = {}
+    pending: list[tuple[str, object]] = []
 
     def write(file_name: str, payload: bytes, gz: bool = True) -> None:
         (out / file_name).write_bytes(payload)
         checksums[file_name] = sha256_bytes(payload)
         if gz:
-            packed = gzip_bytes(payload)
-            (out / f"{file_name}.gz").write_bytes(packed)
-            checksums[f"{file_name}.gz"] = sha256_bytes(packed)
+            pending.append((f"{file_name}.gz", pool.submit(gzip_bytes, payload)))
+
+    def gzipped() -> None:
+        for file_name, future in pending:
+            packed = future.result()  # type: ignore[attr-defined]
+            (out / file_name).write_bytes(packed)
+            checksums[file_name] = sha256_bytes(packed)
+        pending.clear()
 
     dumps = graph_dumps(compiled)
-    combined = {"ontology": dumps[0].lines, "policykg": sorted(set().union(*(d.lines for d in dumps)))}
-    counts = {name: len(lines) for name, lines in combined.items()}
-    for name, lines in combined.items():
-        triples = lines_to_triples(lines)
+    parsed = {d.name: d.triples for d in dumps}  # each graph's lines parsed once
+    by_line = {line: t for d in dumps for line, t in zip(d.lines, parsed[d.name], strict=True)}
+    all_lines = sorted(by_line)
+    combined = {"ontology": (dumps[0].lines, parsed[dumps[0].name]),
+                "policykg": (all_lines, [by_line[line] for line in all_lines])}
+    counts = {name: len(lines) for name, (lines, _) in combined.items()}
+    for name, (lines, all_triples) in combined.items():
         for extension in FORMATS:
-            write(f"{name}.{extension}", serialise(triples, extension))
-    quads = []
-    for dump in dumps:
-        triples = dump.triples
-        graph = ox.NamedNode(str(dump.graph))
-        quads += [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
-        if dump is not dumps[0]:
-            for extension in ("ttl", "nt"):
-                write(f"{dump.name}.{extension}", serialise(triples, extension))
-    for extension, (rdf_format, _) in DATASET_FORMATS.items():
-        prefixes = DUMP_PREFIXES if extension == "trig" else None
-        write(f"policykg.{extension}", ox.serialize(quads, format=rdf_format, prefixes=prefixes) or b"")
+            write(f"{name}.{extension}", nt_bytes(lines) if extension == "nt" else serialise(all_triples, extension))
+    for dump in dumps[1:]:
+        write(f"{dump.name}.ttl", serialise(parsed[dump.name], "ttl"))
+        write(f"{dump.name}.nt", nt_bytes(dump.lines))
+    nquads = "".join(f"{line[:-2]} <{dump.graph}> .\n" for dump in dumps for line in dump.lines).encode("utf-8")
+    write("policykg.nq", nquads)
+    quads = ox.parse(nquads, format=ox.RdfFormat.N_QUADS)
+    write("policykg.trig", ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=DUMP_PREFIXES) or b"")
     from policykg.changes.render import render_html, render_json
 
     for name, (_, diff) in compiled.diffs.items():
@@ -263,6 +303,7 @@ def write_artefacts(out: Path, compiled: Compiled) -> dict[str, int]:
         write(f"changes-{name}.html", render_html(diff).encode("utf-8"), gz=False)
     manifest = json.dumps(dataset_manifest(compiled, dumps), indent=1, sort_keys=True) + "\n"
     write(MANIFEST_FILE, manifest.encode("utf-8"), gz=False)
+    gzipped()
     void = void_description(compiled, dumps, counts, checksums)
     write("void.ttl", serialise(sorted_triples(void), "ttl"), gz=False)
     write("processing-matrix.csv", processing_matrix(compiled).encode("utf-8"), gz=False)

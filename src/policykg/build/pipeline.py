@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 from rdflib import Graph
 
+from policykg.build.triples import VersionGraphs
 from policykg.config import dpv_missing_message, locate_dpv_dir
 from policykg.config import ontology_path as default_ontology_path
-from policykg.encode.compile import check_dpv_iris, compile_version
+from policykg.encode.compile import Triple, check_dpv_iris, compile_triples
 from policykg.errors import MissingResourceError
 from policykg.sources.dpv import dpv_term_index
 from policykg.sources.load import VersionSources, load_version_sources
@@ -42,7 +43,7 @@ class Compiled:
 
     registry: Registry
     ontology: Graph
-    versions: dict[str, Graph]
+    versions: VersionGraphs
     sources: dict[str, VersionSources]
     texts: dict[str, PolicyText]
     links: Graph
@@ -50,23 +51,32 @@ class Compiled:
     warnings: list[str]
 
     @cached_property
-    def changes(self) -> dict[str, Graph]:
-        """One change graph per comparison."""
-        from policykg.changes.graph import change_graph
+    def changes(self) -> VersionGraphs:
+        """One change graph per comparison (made from its triples on first use)."""
+        from policykg.changes.graph import change_triples
 
-        return {name: change_graph(c, d) for name, (c, d) in self.diffs.items()}
+        return VersionGraphs({name: change_triples(c, d) for name, (c, d) in self.diffs.items()})
 
     def version_data(self, name: str) -> Graph:
         """The data graph of one version."""
         return self.versions[name]
 
+    def version_triples(self, name: str) -> Graph | frozenset[Triple]:
+        """One version's data as the dumps are written from it: its set of triples (or its graph, if one was made)."""
+        return self.versions.current(name)
+
     @property
     def data(self) -> Graph:
         """Every version's data, the links and the changes as one graph (instance IRIs never collide)."""
         union = Graph()
-        for graph in [*self.versions.values(), self.links, *self.changes.values()]:
-            for triple in graph:
+        for name in self.versions:
+            for triple in self.versions.current(name):
                 union.add(triple)
+        for node in self.links:
+            union.add(node)
+        for name in self.changes:
+            for node in self.changes.current(name):
+                union.add(node)
         return union
 
 
@@ -103,7 +113,7 @@ def compile_graphs(
         warnings.append(f"{dpv_missing_message(dpv_found)} Built anyway: DPV terms were not checked.")
     dpv_terms = dpv_term_index(dpv_found.path) if dpv_found.path else None
     check_dpv_iris(ontology, dpv_terms, onto_path)
-    graphs: dict[str, Graph] = {}
+    graphs: dict[str, frozenset[Triple]] = {}
     sources: dict[str, VersionSources] = {}
     texts: dict[str, PolicyText] = {}
     for version in chosen:
@@ -115,10 +125,10 @@ def compile_graphs(
         else:
             texts[version.name] = text
         sources[version.name] = load_version_sources(version)
-        graphs[version.name] = compile_version(sources[version.name], ontology, onto_path, text, dpv_terms)
+        graphs[version.name] = compile_triples(sources[version.name], ontology, onto_path, text, dpv_terms)
     links = link_versions(registry, sources, ontology)
     diffs = compare_all(registry, sources, texts, ontology)
-    return Compiled(registry, ontology, graphs, sources, texts, links, diffs, warnings)
+    return Compiled(registry, ontology, VersionGraphs(graphs), sources, texts, links, diffs, warnings)
 
 
 def build(

@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from policykg.changes.diff import Diff, FieldChange, TextSpan, Value, diff_versions
 from policykg.labels import Labeller
-from policykg.namespaces import OA, PKO, SITE, bind_prefixes, version_namespace
+from policykg.namespaces import DCTERMS, OA, PKO, PROV, RDF, RDFS, SITE, XSD, bind_prefixes, version_namespace
 from policykg.sources.load import VersionSources
 from policykg.sources.versions import Registry, Version
 from policykg.text.capture import PolicyText
@@ -40,8 +39,15 @@ class Comparison:
 
 
 def comparisons(registry: Registry) -> list[Comparison]:
-    """Consecutive versions of each jurisdiction, then the newest versions of different jurisdictions."""
+    """Consecutive versions of each jurisdiction, then the comparisons across jurisdictions data/links.yaml states
+    (versions in force at the same time, decision 38); without that list, the newest versions of each pair of
+    jurisdictions."""
+    from policykg.changes.lineage import stated_comparisons
+
     out = [Comparison(prev, v) for v in registry.versions if (prev := registry.previous(v)) is not None]
+    stated = stated_comparisons(registry)
+    if stated is not None:
+        return out + [Comparison(old, new) for old, new, _ in stated]
     newest = [v for v in registry.versions if registry.following(v) is None]
     out += [Comparison(a, b) for i, a in enumerate(newest) for b in newest[i + 1:]]
     return out
@@ -86,8 +92,16 @@ def compare_all(registry: Registry, sources: dict[str, VersionSources], texts: d
 
 def change_graph(c: Comparison, diff: Diff) -> Graph:
     """The changes of one comparison as RDF."""
-    g = Graph()
-    bind_prefixes(g)
+    graph = Graph()
+    bind_prefixes(graph)
+    for triple in change_triples(c, diff):
+        graph.add(triple)
+    return graph
+
+
+def change_triples(c: Comparison, diff: Diff) -> frozenset[tuple]:
+    """The changes of one comparison as a set of triples (what the build writes; change_graph makes a Graph)."""
+    g: set[tuple] = set()
     old_ns, new_ns = version_namespace(c.old.name), version_namespace(c.new.name)
     cmp = c.iri
     g.add((cmp, RDF.type, PKO.VersionComparison))
@@ -129,11 +143,25 @@ def change_graph(c: Comparison, diff: Diff) -> Graph:
         node = change(URIRef(f"{cmp}/text/{k + 1}"), PKO.TextChanged, f"Passage changed ({t.new.text[:60] or t.old.text[:60]})")
         g.add((node, PKO.oldSpan, _span(g, old_ns, t.old)))
         g.add((node, PKO.newSpan, _span(g, new_ns, t.new)))
-    return g
+    return frozenset(g)
 
 
-def _field_changes(g: Graph, parent: URIRef, changes: tuple[FieldChange, ...] | list[FieldChange], old_ns, new_ns, change) -> None:
+def _field_changes(g: set[tuple], parent: URIRef, changes: tuple[FieldChange, ...] | list[FieldChange], old_ns, new_ns, change) -> None:
     for fc in changes:
+        if fc.not_stated:
+            silent_ns, speaking_ns, span_prop = ((old_ns, new_ns, PKO.newSpan) if fc.not_stated == "old"
+                                                 else (new_ns, old_ns, PKO.oldSpan))
+            node = change(URIRef(f"{parent}/{fc.field}/not-stated"), PKO.ValueChange,
+                          f"{fc.field} not stated in the {fc.not_stated} version")
+            g.add((node, RDF.type, PKO.NotStatedChange))
+            g.add((parent, PKO.hasValueChange, node))
+            g.add((node, PKO.changedField, Literal(fc.field)))
+            g.add((node, PKO.notStatedIn, silent_ns["notice"]))
+            for v in fc.stated:
+                g.add((node, PKO.statedValue, _value(v)))
+                if v.span is not None:
+                    g.add((node, span_prop, speaking_ns[f"span/{v.span.start}-{v.span.end}"]))
+            continue
         for side, values, ns, prop, span_prop in (("added", fc.added, new_ns, PKO.addedValue, PKO.newSpan),
                                                   ("removed", fc.removed, old_ns, PKO.removedValue, PKO.oldSpan)):
             for k, v in enumerate(values):
@@ -151,7 +179,7 @@ def _value(v: Value) -> URIRef | Literal:
     return URIRef(v.value) if is_iri else Literal(v.value)
 
 
-def _span(g: Graph, ns, span: TextSpan) -> URIRef:
+def _span(g: set[tuple], ns, span: TextSpan) -> URIRef:
     """A span resource for a changed passage (zero-length where something was inserted or deleted)."""
     iri = ns[f"span/{span.start}-{span.end}"]
     selector = ns[f"span/{span.start}-{span.end}/selector"]

@@ -1,15 +1,17 @@
 """Build stage, across versions: the same processing in consecutive versions (prov:wasRevisionOf, one lineage)
-and its counterpart in the other jurisdiction (pko:hasCounterpart).
+and its counterparts in the other jurisdictions (pko:hasCounterpart).
 
-Within a jurisdiction a process keeps its `id` from version to version (`policykg ingest` reuses the id of the
-row it matches, and a person confirms it), so two versions' processes with the same id are the same processing.
-`data/links.yaml` holds what ids cannot say: a process renamed between versions, and the UK <-> EU pairs.
+Within a jurisdiction (uk, eu, global) a process keeps its `id` from version to version (`policykg ingest` reuses
+the id of the row it matches, and a person confirms it), so two versions' processes with the same id are the same
+processing, however its title was reworded. `data/links.yaml` holds what ids cannot say: a process renamed between
+versions, the counterparts across jurisdictions, and which versions of different jurisdictions are compared.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
@@ -18,6 +20,9 @@ from policykg.errors import SourceError
 from policykg.namespaces import LINEAGE, PKO, bind_prefixes, version_namespace
 from policykg.sources.load import VersionSources
 from policykg.sources.versions import Registry, Version
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from policykg.sources.schema_versions import LinksFile
 
 LINKS_FILE = "links.yaml"
 
@@ -48,17 +53,43 @@ def notice_lineage_iri(jurisdiction: str) -> URIRef:
     return LINEAGE[f"{jurisdiction}/notice"]
 
 
-def read_overrides(registry: Registry) -> tuple[list[Pair], list[Pair]]:
-    """The revision and counterpart pairs stated in data/links.yaml (checked against its schema)."""
+#: How a jurisdiction is named in labels.
+JURISDICTION_NAMES = {"uk": "UK", "eu": "EU", "global": "global"}
+
+
+def read_links(registry: Registry) -> LinksFile | None:
+    """data/links.yaml beside the registry, checked against its schema (None when there is none)."""
     from policykg.sources.schema import validate_yaml
     from policykg.sources.schema_versions import LinksFile
 
     path = registry.path.parent / LINKS_FILE
-    if not path.is_file():
+    return validate_yaml(path, LinksFile) if path.is_file() else None
+
+
+def read_overrides(registry: Registry) -> tuple[list[Pair], list[Pair]]:
+    """The revision and counterpart pairs stated in data/links.yaml (checked against its schema)."""
+    model = read_links(registry)
+    if model is None:
         return [], []
-    model = validate_yaml(path, LinksFile)
+    path = registry.path.parent / LINKS_FILE
     return ([_pair(registry, path, x.line, x.old, x.new, x.reason) for x in model.revisions],
             [_pair(registry, path, x.line, x.old, x.new, x.reason) for x in model.counterparts])
+
+
+def stated_comparisons(registry: Registry) -> list[tuple[Version, Version, str]] | None:
+    """The comparisons across jurisdictions data/links.yaml states (old, new, reason); None when it states none."""
+    model = read_links(registry)
+    if model is None or model.comparisons is None:
+        return None
+    path = registry.path.parent / LINKS_FILE
+    out = []
+    for entry in model.comparisons:
+        old, new = registry.get(entry.old), registry.get(entry.new)
+        if old.jurisdiction == new.jurisdiction:
+            raise SourceError(f"comparison {entry.old} -> {entry.new}: consecutive versions of one jurisdiction are "
+                              "compared anyway; list only comparisons across jurisdictions", path=path, line=entry.line)
+        out.append((old, new, entry.reason))
+    return out
 
 
 def _pair(registry: Registry, path: Path, line: int, old: str, new: str, reason: str) -> Pair:
@@ -118,7 +149,8 @@ def link_versions(registry: Registry, sources: dict[str, VersionSources], ontolo
             g.add((iri, DCTERMS.isVersionOf, lineage))
             g.add((lineage, RDF.type, PKO.ProcessLineage))
             g.add((lineage, DCTERMS.hasVersion, iri))
-            g.set((lineage, RDFS.label, Literal(f"{proc.title} · {_label(ontology, proc.audience)}" if proc.audience else proc.title, lang="en")))
+            who = _label(ontology, proc.audience) if proc.audience else "no audience stated"
+            g.set((lineage, RDFS.label, Literal(f"{proc.title} · {who}", lang="en")))
             if earlier:
                 old = process_iri(earlier.old_version, earlier.old_id)
                 g.add((iri, PROV.wasRevisionOf, old))
@@ -144,7 +176,8 @@ def _link_notice(g: Graph, registry: Registry, version: Version, sources: dict[s
     g.add((notice, DCTERMS.isVersionOf, lineage))
     g.add((lineage, RDF.type, PKO.NoticeLineage))
     g.add((lineage, DCTERMS.hasVersion, notice))
-    g.add((lineage, RDFS.label, Literal(f"Meta Privacy Policy ({version.jurisdiction.upper()}), every version", lang="en")))
+    name = JURISDICTION_NAMES.get(version.jurisdiction, version.jurisdiction)
+    g.add((lineage, RDFS.label, Literal(f"Meta Privacy Policy ({name}), every version", lang="en")))
     previous = registry.previous(version)
     if previous is not None and previous.name in sources:
         old = version_namespace(previous.name)["notice"]

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from policykg.errors import SourceError
+from policykg.sources.schema_types import NOT_STATED
 from policykg.sources.yaml_io import read_yaml
 from policykg.text.words import normalise, similarity
 
@@ -85,20 +86,29 @@ def _title_similarity(a: str, b: str, floor: float = 0.0) -> float:
 
 
 def score(old: RowRef, new: RowRef, *, cut: bool = False) -> tuple[float, str]:
-    """How alike two rows are (0–1) and what differs. With cut=True a pair that cannot reach MIN_SCORE is not
-    scored exactly (its title similarity is only bounded: a score below MIN_SCORE comes back), which is what
-    matching needs and much faster."""
-    audience = _audience_score(old.audiences, new.audiences)
-    basis = 1.0 if old.basis == new.basis else 0.0
-    rest = WEIGHTS["audience"] * audience + WEIGHTS["basis"] * basis - 0.02 * abs(old.position - new.position)
-    floor = max(MIN_TITLE, (MIN_SCORE - rest) / WEIGHTS["title"]) - 0.001 if cut else 0.0
+    """How alike two rows are (0–1) and what differs. Where one row's notice states no basis (and so no audience:
+    the global notice, `basis` "not-stated"), basis and audience count neither for nor against: the title decides.
+    With cut=True a pair that cannot reach MIN_SCORE is not scored exactly (its title similarity is only bounded: a
+    score below MIN_SCORE comes back), which is what matching needs and much faster."""
+    penalty = 0.02 * abs(old.position - new.position)
+    one_side_unstated = NOT_STATED in (old.basis, new.basis) and old.basis != new.basis
+    if one_side_unstated:
+        audience, basis, weight, rest = 1.0, 1.0, 1.0, -penalty
+    else:
+        audience = _audience_score(old.audiences, new.audiences)
+        basis = 1.0 if old.basis == new.basis else 0.0
+        weight = WEIGHTS["title"]
+        rest = WEIGHTS["audience"] * audience + WEIGHTS["basis"] * basis - penalty
+    floor = max(MIN_TITLE, (MIN_SCORE - rest) / weight) - 0.001 if cut else 0.0
     if floor > 1.0:
         return 0.0, "cannot reach the matching score"
     title = max((_title_similarity(a, b, floor) for a in old.titles for b in new.titles), default=0.0)
-    total = WEIGHTS["title"] * title + rest
+    total = weight * title + rest
     differences = []
     if title < 1.0:
         differences.append(f"title reworded ({title:.2f})")
+    if one_side_unstated:
+        differences.append("basis and audience not stated on one side")
     if audience < 1.0:
         differences.append(f"audience renamed ({audience:.2f})")
     if basis < 1.0:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from policykg.encode.notice import write_notice, write_spans
 from policykg.encode.processes import write_processes
@@ -19,19 +19,35 @@ from policykg.namespaces import DPV_FAMILIES, bind_prefixes, version_namespace
 from policykg.sources.load import VersionSources
 from policykg.text.capture import PolicyText
 
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
-def compile_version(sources: VersionSources, ontology: Graph, ontology_path: Path, text: PolicyText | None,
-                    dpv_terms: frozenset[str] | None) -> Graph:
-    """Compile one version's notice.yaml and processes.yaml into its data graph; SourceError on any defect."""
-    graph = Graph()
-    bind_prefixes(graph)
-    target = Target(graph, version_namespace(sources.version.name),
+
+def compile_triples(sources: VersionSources, ontology: Graph, ontology_path: Path, text: PolicyText | None,
+                    dpv_terms: frozenset[str] | None) -> frozenset[Triple]:
+    """Compile one version's notice.yaml and processes.yaml into its data, as a set of triples; SourceError on any
+    defect. (The build writes dumps from the set; an rdflib Graph is made only where one is asked for.)"""
+    target = Target(set(), version_namespace(sources.version.name),
                     Resolver(ontology, text, dpv_terms, ontology_path), sources.version,
                     sources.notice_path, sources.processes_path)
     written = write_notice(target, sources.notice)
     write_processes(target, sources.processes, written)
     write_spans(target, written.sections)
+    return frozenset(target.triples)
+
+
+def graph_of(triples: frozenset[Triple]) -> Graph:
+    """An rdflib Graph of a version's triples, with the project's prefixes bound."""
+    graph = Graph()
+    bind_prefixes(graph)
+    for triple in triples:
+        graph.add(triple)
     return graph
+
+
+def compile_version(sources: VersionSources, ontology: Graph, ontology_path: Path, text: PolicyText | None,
+                    dpv_terms: frozenset[str] | None) -> Graph:
+    """Compile one version's notice.yaml and processes.yaml into its data graph; SourceError on any defect."""
+    return graph_of(compile_triples(sources, ontology, ontology_path, text, dpv_terms))
 
 
 def check_dpv_iris(graph: Graph, dpv_terms: frozenset[str] | None, path: Path) -> None:

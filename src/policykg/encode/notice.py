@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 
 from policykg.encode.target import Target
 from policykg.errors import SourceError
-from policykg.namespaces import DPV, EU_GDPR, OA, PKO, SPDX
+from policykg.namespaces import DCTERMS, DPV, EU_GDPR, FOAF, OA, PKO, PROV, RDF, RDFS, SPDX, XSD
 from policykg.sources.schema_notice import NoticeFile
+from policykg.sources.schema_types import NOT_STATED
 
 ALL_BASES = tuple(EU_GDPR[f"A6-1-{x}"] for x in "abcdef")
 
@@ -74,9 +74,11 @@ def _notice(t: Target, n: NoticeFile) -> URIRef:
     t.add(text_iri, RDF.type, FOAF.Document)
     t.add(text_iri, RDFS.label, t.text(f"{v.label}: the text as captured"))
     t.add(text_iri, DCTERMS.identifier, Literal(v.text_file))
-    t.add(text_iri, DCTERMS.format, Literal("text/markdown"))
-    if v.captured_from:
+    t.add(text_iri, DCTERMS["format"], Literal("text/markdown"))  # .format is str.format
+    if v.captured_from and v.captured_from.startswith(("https://", "http://")):
         t.add(text_iri, DCTERMS.source, URIRef(v.captured_from))
+    elif v.captured_from:  # where it was captured, in words (no commit id known in full: never invented)
+        t.add(text_iri, DCTERMS.bibliographicCitation, t.text(v.captured_from))
     if v.captured_date:
         t.add(text_iri, DCTERMS.created, Literal(v.captured_date.isoformat(), datatype=XSD.date))
     t.add(text_iri, SPDX.checksum, checksum)
@@ -95,9 +97,17 @@ def _notice(t: Target, n: NoticeFile) -> URIRef:
     t.add(iri, DCTERMS.valid, Literal(v.effective.isoformat(), datatype=XSD.date))
     t.add(iri, DCTERMS.identifier, Literal(v.name))
     t.add(iri, DCTERMS.source, text_iri)
-    t.add(iri, DPV.hasApplicableLaw, t.resolver.term(m.applicable_law, file=f, line=m.line, kind="law"))
-    t.add(iri, DPV.hasAuthority, t.resolver.term(m.authority, file=f, line=m.line, kind="authority"))
-    t.add(iri, DPV.hasJurisdiction, t.resolver.term(m.jurisdiction, file=f, line=m.line, kind="jurisdiction"))
+    # What the notice does not name is recorded as not stated (decision 37), never filled in.
+    if m.applicable_law == NOT_STATED:
+        t.add(iri, PKO.statesApplicableLaw, Literal(False))
+    else:
+        t.add(iri, DPV.hasApplicableLaw, t.resolver.term(m.applicable_law, file=f, line=m.line, kind="law"))
+    if m.authority == NOT_STATED:
+        t.add(iri, PKO.statesAuthority, Literal(False))
+    else:
+        t.add(iri, DPV.hasAuthority, t.resolver.term(m.authority, file=f, line=m.line, kind="authority"))
+    if m.jurisdiction != NOT_STATED:
+        t.add(iri, DPV.hasJurisdiction, t.resolver.term(m.jurisdiction, file=f, line=m.line, kind="jurisdiction"))
     t.derive(iri, [t.span(m.span, file=f, line=m.line)])
     if m.no_sale is not None:
         t.add(iri, PKO.statesNoSaleOfPersonalData, Literal(True))
@@ -119,7 +129,10 @@ def _parties(t: Target, n: NoticeFile, notice: URIRef) -> URIRef:
     t.add(controller, DPV.hasDataProtectionOfficer, dpo)
     t.add(dpo, RDF.type, DPV.DataProtectionOfficer)
     t.add(dpo, RDFS.label, t.text(d.label))
-    t.add(dpo, DPV.hasContact, URIRef(d.contact))
+    if d.contact == NOT_STATED:
+        t.add(dpo, PKO.statesContact, Literal(False))
+    else:
+        t.add(dpo, DPV.hasContact, URIRef(d.contact))
     t.derive(dpo, [t.span(d.span, file=f, line=d.line)])
     return controller
 
@@ -183,8 +196,12 @@ def _rights(t: Target, n: NoticeFile, notice: URIRef) -> list[RightOffer]:
         t.add(iri, RDFS.label, t.text(r.label))
         t.add(iri, DCTERMS.description, t.text(r.description))
         rights = tuple(t.resolver.term(x, file=f, line=r.line, kind="right") for x in r.rights)
-        bases = ALL_BASES if r.applies_to == "all" else tuple(
-            t.resolver.term(x, file=f, line=r.line, kind="legal basis") for x in r.applies_to)
+        if r.applies_to == NOT_STATED:
+            bases: tuple[URIRef, ...] = ()
+        elif r.applies_to == "all":
+            bases = ALL_BASES
+        else:
+            bases = tuple(t.resolver.term(x, file=f, line=r.line, kind="legal basis") for x in r.applies_to)
         for right in rights:
             t.add(iri, DPV.hasRight, right)
             t.add(notice, DPV.hasRight, right)

@@ -6,13 +6,12 @@ from __future__ import annotations
 import re
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from policykg.encode.law import ProcessFacts, carries
 from policykg.encode.notice import Written
 from policykg.encode.target import Target
 from policykg.errors import SourceError
-from policykg.namespaces import DPV, PKO
+from policykg.namespaces import DCTERMS, DPV, PKO, RDF, RDFS, SKOS
 from policykg.sources.schema_versions import Process
 from policykg.text.markdown import plain_text
 
@@ -34,7 +33,7 @@ def kebab(local_name: str) -> str:
 
 def process_label(title: str, duplicated: bool, bases: list[URIRef], audience_label: str) -> str:
     """The row's own title, plus its basis and audience where another row of the version has the same title."""
-    if not duplicated:
+    if not duplicated or not bases:
         return title
     basis = next(BASIS_NAMES[b.split("#")[-1]] for b in bases if b.split("#")[-1] in BASIS_NAMES)
     return f"{title} ({basis}; {audience_label[0].lower() + audience_label[1:]})"
@@ -95,6 +94,9 @@ def _process(t: Target, proc: Process, written: Written, duplicated: bool) -> No
             t.add(iri, PKO.necessaryForContract, contract)
     if audience is not None:
         t.add(iri, DPV.hasDataSubject, audience)
+    if not proc.basis_stated:  # the notice states no basis, audience or interest for the row (decision 37)
+        for flag in (PKO.statesLegalBasis, PKO.statesAudience, PKO.statesLegitimateInterest):
+            t.add(iri, flag, Literal(False))
     if proc.audience_span is not None:
         t.add(iri, PKO.audienceStatedIn, t.span(proc.audience_span, file=f, line=line))
     for p in proc.purposes:

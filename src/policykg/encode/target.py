@@ -1,24 +1,32 @@
-"""Where one version's triples go while it is encoded: its graph, namespace and term resolver."""
+"""Where one version's triples go while it is encoded: its triple set, namespace and term resolver."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
-from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import PROV
+from rdflib import Literal, Namespace, URIRef
 
 from policykg.encode.terms import Resolver
+from policykg.namespaces import PROV
 from policykg.sources.versions import Version
 
 EN = "en"
 
 
+@lru_cache(maxsize=65536)
+def _english(value: str) -> Literal:
+    """One Literal per English text (labels and descriptions repeat across versions)."""
+    return Literal(value, lang=EN)
+
+
 @dataclass
 class Target:
-    """Where one version's triples go: its graph, namespace and resolver, and the files being read."""
+    """Where one version's triples go: a plain set (an rdflib Graph is made from it only when one is needed), its
+    namespace and resolver, and the files being read."""
 
-    graph: Graph
+    triples: set[tuple[URIRef, URIRef, URIRef | Literal]]
     ns: Namespace
     resolver: Resolver
     version: Version
@@ -27,11 +35,11 @@ class Target:
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
         """Add one triple."""
-        self.graph.add((s, p, o))
+        self.triples.add((s, p, o))
 
     def text(self, value: str) -> Literal:
         """An English literal."""
-        return Literal(value, lang=EN)
+        return _english(value)
 
     def span(self, value: object, *, file: Path, line: int) -> URIRef:
         """Check a span and return its IRI in this version."""

@@ -9,7 +9,7 @@ from pydantic import (
     field_validator,
 )
 
-from policykg.sources.schema_types import Curie, Model, Slug, SpanValue, Text
+from policykg.sources.schema_types import Curie, Model, NotStated, Slug, SpanValue, Text
 
 
 class NoticeMeta(Model):
@@ -20,9 +20,10 @@ class NoticeMeta(Model):
     printable_url: Text | None = None
     description: Text
     span: SpanValue
-    applicable_law: Curie
-    authority: Curie
-    jurisdiction: Curie
+    #: `not-stated` where the notice names no law, authority or jurisdiction (the global notice: decision 37).
+    applicable_law: Curie | NotStated
+    authority: Curie | NotStated
+    jurisdiction: Curie | NotStated
     no_sale: SpanValue | None = None
 
 
@@ -38,11 +39,11 @@ class Controller(Model):
 
 
 class Dpo(Model):
-    """The data protection officer."""
+    """The data protection officer (`contact: not-stated` where the notice names one without a way to reach it)."""
 
     id: Slug
     label: Text
-    contact: Text
+    contact: Text | NotStated
     span: SpanValue
 
 
@@ -78,7 +79,8 @@ class RightOffer(Model):
     id: Slug
     label: Text
     rights: list[Curie] = Field(min_length=1)
-    applies_to: Literal["all"] | list[Curie]
+    #: The bases the notice attaches the right to; `not-stated` in a notice that states no bases.
+    applies_to: Literal["all"] | NotStated | list[Curie]
     description: Text
     spans: list[SpanValue] = Field(min_length=1)
     link: Text | None = None

@@ -33,7 +33,7 @@ class VersionEntry(Model):
     """One encoded version."""
 
     name: Slug
-    jurisdiction: Literal["uk", "eu"]
+    jurisdiction: Literal["uk", "eu", "global"]
     label: Text
     effective: date
     text: TextRef
@@ -144,11 +144,21 @@ class LinkEntry(Model):
     title: Text | None = None  # the new row's title, so `policykg ingest` can match it before it has its id
 
 
+class ComparisonEntry(Model):
+    """Two versions of different jurisdictions the build compares (old -> new), and why."""
+
+    old: Slug
+    new: Slug
+    reason: Text
+
+
 class LinksFile(Model):
-    """data/links.yaml: what process ids cannot say (renames; UK <-> EU counterparts)."""
+    """data/links.yaml: what process ids cannot say (renames; counterparts across jurisdictions), and which versions
+    of different jurisdictions are compared (absent: the newest of each pair of jurisdictions)."""
 
     revisions: list[LinkEntry] = Field(default_factory=list)
     counterparts: list[LinkEntry] = Field(default_factory=list)
+    comparisons: list[ComparisonEntry] | None = None
 
 
 # --- data/<version>/notice.yaml -----------------------------------------------------------------------------
