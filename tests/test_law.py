@@ -99,7 +99,9 @@ def test_processes_carry_a_right_the_basis_withholds_only_by_an_exception(compil
 
 def test_derived_biometric_data_keeps_its_modality(compiled) -> None:
     """"using face analysis which may include facial recognition technology if you select it": a possible use."""
-    for version in compiled.registry.versions:
+    with_face_analysis = [v for v in compiled.registry.versions if v.jurisdiction in ("uk", "eu")]
+    assert len(with_face_analysis) >= 4  # the global notice has no face-analysis row
+    for version in with_face_analysis:
         data = compiled.version_data(version.name)
         node = URIRef(version.base + "process/consent-face-analysis/derived/facial-recognition-data")
         assert data.value(node, PKO.useModality) == PKO.PossibleUse, version.name

@@ -14,6 +14,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from policykg.cli.main import main
+from policykg.sources.versions import load_registry
 from server_fixture import policykg_command
 
 CASES = Path(__file__).parent / "shapes"
@@ -104,7 +105,10 @@ def test_no_files_validates_each_encoded_version(capsys):
     assert code == 0, err
     assert "=== meta-uk-2025-06-16: Meta Privacy Policy (UK), effective 16 June 2025 [uk]" in out
     assert "=== meta-eu-2025-12-16: Meta Privacy Policy (EU), effective 16 December 2025 [eu]" in out
-    assert out.count("encoding complete; findings: 0 conflicts-with, 0 does-not-state, 0 check (shapes: structure)") == 5
+    assert "=== meta-global-2025-12-16: Meta Privacy Policy (global), effective 16 December 2025 [global]" in out
+    versions = len(load_registry().versions)  # each version, and the run as a whole
+    assert out.count("encoding complete; findings: 0 conflicts-with, 0 does-not-state, 0 check (shapes: structure)") \
+        == versions + 1 == 10
     assert ("uk: meta-uk-2024-11-14 -> meta-uk-2025-04-07: 0 appeared in meta-uk-2025-04-07, 0 resolved in "
             "meta-uk-2025-04-07") in out
 
@@ -146,7 +150,7 @@ def test_text_and_html_reports_name_provisions(capsys):
 
 #: Bad options: (arguments, what the error must say). Each exits with 2 and writes nothing on standard output.
 BAD_OPTIONS = [
-    (["--version", "meta-xx"], "unknown version 'meta-xx' (known: meta-uk-2024-11-14"),
+    (["--version", "meta-xx"], "unknown version 'meta-xx' (known: meta-global-2022-07-26, meta-global-2023-01-01"),
     ([str(VALID), "--version", "meta-uk-2025-06-16"], "--version names an encoded version"),
     (["--rules-only", "--shapes", "structure"], "--rules-only runs rule sets only (gdpr, eprivacy, aadc, dsa); 'structure'"),
     ([str(VALID), "--as-of", "2026-02-30"], "--as-of '2026-02-30' is not a date (YYYY-MM-DD)"),

@@ -17,6 +17,8 @@ from policykg.validate.versions import ValidationRun, identity
 
 JUNE = "meta-uk-2025-06-16"
 EU = "meta-eu-2025-12-16"
+GLOBAL = ("meta-global-2022-07-26", "meta-global-2023-01-01", "meta-global-2023-06-15", "meta-global-2025-12-16",
+          "meta-global-2026-07-23")
 META = f"https://w3id.org/policykg/{JUNE}/"
 
 #: What every UK version (14 Nov 2024, 7 Apr 2025, 16 Jun 2025) is found to say: (rule, focus) -> (verdict, reason).
@@ -159,6 +161,9 @@ EXPECTED = {
     "meta-uk-2025-04-07": UK,
     JUNE: {**UK, **JUNE_ONLY},
     EU: EU_FINDINGS,
+    # The global notice states no applicable law: no GDPR, PECR, Children's code or DSA rule runs on it (each
+    # report says so), and the shapes it is complete by find nothing to add.
+    **{name: {} for name in GLOBAL},
 }
 
 
@@ -180,8 +185,14 @@ def test_findings_per_version_are_pinned(every_version: ValidationRun, name: str
 
 def test_every_version_is_complete_and_judged_by_its_own_date(every_version: ValidationRun):
     assert every_version.complete
+    assert {r.name for r in every_version.results} == set(EXPECTED)
     for result in every_version.results:
-        assert result.outcome.complete and not result.outcome.not_assessed, result.name
+        assert result.outcome.complete, result.name
+        if result.jurisdiction == "global":  # no regime: said, never "conforms" by omission
+            assert result.outcome.law is None and result.outcome.findings == []
+            assert [n for n in result.outcome.not_assessed if "not assessed against the UK GDPR / EU GDPR / DSA" in n]
+            continue
+        assert not result.outcome.not_assessed, result.name
         assert result.version and result.outcome.law_as_of
         assert result.outcome.law_as_of.day == result.version.effective, result.name
         expected = "UK GDPR" if result.jurisdiction == "uk" else "EU GDPR"
@@ -194,7 +205,7 @@ def test_the_behavioural_advertising_case_law_fires_on_uk_contract_rows_only(eve
     persuasive there (judgments and EU acts after 31 December 2020); the EU notice moved ads to consent."""
     for result in every_version.results:
         ads = [f for f in result.outcome.findings if f.shape == SHAPES_NS + "ContractAdvertisingRule"]
-        if result.jurisdiction == "eu":
+        if result.jurisdiction != "uk":
             assert ads == []
             continue
         assert {f.focus.rsplit("/", 1)[-1] for f in ads} == {"contract-personalising", "contract-providing-ads"}
@@ -207,7 +218,7 @@ def test_the_behavioural_advertising_case_law_fires_on_uk_contract_rows_only(eve
 
 
 def test_the_face_analysis_row_has_one_does_not_state_finding(every_version: ValidationRun):
-    for result in every_version.results:
+    for result in (r for r in every_version.results if r.jurisdiction in ("uk", "eu")):  # no such row in the global text
         on_row = [f for f in result.outcome.findings if f.focus.endswith("/process/consent-face-analysis")]
         stated = [f for f in on_row if f.verdict == "does-not-state"]
         assert len(stated) == 1 and all(f.kind == "finding" for f in on_row), result.name
@@ -240,7 +251,7 @@ def test_every_finding_carries_kind_verdict_law_and_dated_weighed_provisions(eve
 def test_no_finding_rests_on_text_the_capture_lacks(every_version: ValidationRun):
     """The transfer safeguards link to a page the capture does not hold: the finding says so and quotes only the
     link in the captured text."""
-    for result in every_version.results:
+    for result in (r for r in every_version.results if r.jurisdiction in ("uk", "eu")):
         (transfer,) = [f for f in result.outcome.findings if "Transfer" in f.shape]
         assert transfer.shape == SHAPES_NS + "TransferPageNotCapturedShape" and transfer.verdict == "check"
         assert "refers to a page not captured" in transfer.message
@@ -264,7 +275,9 @@ def test_the_eu_minors_row_no_longer_rests_on_ads(compiled):
 
 def test_changes_between_versions_are_listed(every_version: ValidationRun):
     changes = {(c.old, c.new): c for c in every_version.changes}
-    assert set(changes) == {("meta-uk-2024-11-14", "meta-uk-2025-04-07"), ("meta-uk-2025-04-07", JUNE)}
+    assert set(changes) == {("meta-uk-2024-11-14", "meta-uk-2025-04-07"), ("meta-uk-2025-04-07", JUNE),
+                            *zip(GLOBAL, GLOBAL[1:], strict=False)}
+    assert all(not c.appeared and not c.disappeared for (old, _), c in changes.items() if old in GLOBAL)
     assert changes[("meta-uk-2024-11-14", "meta-uk-2025-04-07")].appeared == ()
     june = changes[("meta-uk-2025-04-07", JUNE)]
     version = next(r.version for r in every_version.results if r.name == JUNE)
