@@ -14,6 +14,10 @@ REGISTRY = load_registry()
 VERSIONS: list[str] = REGISTRY.names
 CASES: list[tuple[str, str]] = [(cq.name, dataset) for cq in QUESTIONS
                                 for dataset in ([ALL] if cq.across_versions else VERSIONS)]
+#: The pairs with an expected answer: the ones the other routes ask. A refused pair has none, and tests/test_queries.py
+#: checks on every pair that the engine refuses exactly these (so a lost answer file fails there, not silently here).
+ANSWERED: list[tuple[str, str]] = [case for case in CASES
+                                   if BY_NAME[case[0]].expected_file(None if case[1] == ALL else case[1]) is not None]
 
 
 def case_id(case: tuple[str, str]) -> str:

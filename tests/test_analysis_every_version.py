@@ -13,9 +13,12 @@ import global_like
 from build_fixtures import dpv_or_skip
 from policykg import analysis as A
 from policykg.store.questions import get_question
-from question_cases import VERSIONS
+from question_cases import REGISTRY, VERSIONS
 
 EVERY_VERSION = [*VERSIONS, global_like.NAME]
+#: The versions whose notice states no legal basis or audience: Meta's global notices (by the registry, not by the
+#: graph the helpers read) and the test variant made like them.
+STATES_NONE = {v.name for v in REGISTRY.versions if v.jurisdiction == "global"} | {global_like.NAME}
 
 
 @pytest.fixture(scope="module")
@@ -69,10 +72,10 @@ HELPERS: dict[str, tuple[Callable, bool]] = {
 @pytest.mark.parametrize("helper", list(HELPERS))
 def test_each_helper_on_each_version(store, helper: str, version: str) -> None:
     call, refuses_where_not_stated = HELPERS[helper]
-    if version == global_like.NAME and refuses_where_not_stated:
+    if version in STATES_NONE and refuses_where_not_stated:
         with pytest.raises(A.NotApplicable) as refused:
             call(store, version)
-        assert f"the notice of {version} states no" in refused.value.reason
+        assert version in refused.value.reason and " states no " in refused.value.reason, refused.value.reason
         return
     assert _size(call(store, version)) > 0, f"{helper} gave nothing on {version}"
 
@@ -80,6 +83,9 @@ def test_each_helper_on_each_version(store, helper: str, version: str) -> None:
 @pytest.mark.parametrize("version", VERSIONS)
 def test_a_question_as_a_frame_is_that_versions_answer(store, version: str) -> None:
     for name in ("cq02", "cq09", "cq16"):
+        if get_question(name).expected_file(version) is None:  # refused there (a global notice states no basis)
+            assert version in STATES_NONE
+            continue
         expected = get_question(name).expected(version)
         frame = A.query_df(store, name, version=version, labels=False)
         assert len(frame) == len(expected.rows), (name, version)
@@ -105,6 +111,7 @@ def test_the_global_like_version_is_described_without_bases(store) -> None:
 
 
 def test_figures_of_every_version(store) -> None:
-    for version in VERSIONS:
+    """Every version that states its bases draws both figures (the others refuse: test_each_helper_on_each_version)."""
+    for version in [v for v in VERSIONS if v not in STATES_NONE]:
         assert A.plot_basis_heatmap(A.basis_matrix(store, level="item", version=version)).axes
         assert A.plot_audience_bases(A.basis_by_audience_group(store, version=version)).axes
