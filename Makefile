@@ -37,8 +37,13 @@ lint: setup
 	$(BIN)/ruff check src server tests bench
 	$(BIN)/mypy
 
+# One worker per core (pytest-xdist); --dist loadscope keeps each test module on one worker, so a module's fixtures
+# (a Virtuoso, a server) start once. Each worker compiles the graphs once (tests/build_fixtures.py). TEST_WORKERS=0
+# runs in one process.
+TEST_WORKERS ?= auto
+
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 build: setup-serve
 	$(BIN)/policykg build

@@ -70,12 +70,26 @@ def primary_data(compiled):
 
 @pytest.fixture(scope="session")
 def build_dir(tmp_path_factory: pytest.TempPathFactory, compiled) -> Path:
-    """The build folder written from the session's compile (the same bytes `policykg build` writes)."""
+    """The build folder written from the session's compile (the same bytes `policykg build` writes): once per run,
+    also when pytest-xdist runs several workers (the first writes it in their shared temporary folder, under a lock,
+    and the others read it; tests only read it)."""
+    import fcntl
+    import os
+
     from policykg.build.pipeline import write_build
 
-    out = tmp_path_factory.mktemp("policykg") / "build"
-    write_build(out, compiled)
-    return out
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        out = tmp_path_factory.mktemp("policykg") / "build"
+        write_build(out, compiled)
+        return out
+    shared = tmp_path_factory.getbasetemp().parent / "policykg-shared"
+    shared.mkdir(exist_ok=True)
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "written").is_file():
+            write_build(shared / "build", compiled)
+            (shared / "written").touch()
+    return shared / "build"
 
 
 @pytest.fixture(scope="session")

@@ -23,8 +23,14 @@ def test_every_dpv_iri_used_exists_in_dpv_2_3(compiled, dpv_folder: Path) -> Non
     assert not missing
 
 
-def test_no_blank_nodes(compiled) -> None:
-    assert not [t for t in compiled.ontology + compiled.data if any(isinstance(n, BNode) for n in t)]
+@pytest.fixture(scope="module")
+def everything(compiled):
+    """The ontology and every version's data, links and changes as one graph (made once for the module)."""
+    return compiled.ontology + compiled.data
+
+
+def test_no_blank_nodes(everything) -> None:
+    assert not [t for t in everything if any(isinstance(n, BNode) for n in t)]
 
 
 def test_versions_are_disjoint_data(compiled) -> None:
@@ -57,8 +63,8 @@ def test_information_items_are_aligned_to_dpv(compiled) -> None:
 
 
 @pytest.mark.parametrize("kind", ["process", "purpose", "item", "recipient", "right", "interest"])
-def test_every_fact_kind_has_provenance(compiled, kind: str) -> None:
-    g = compiled.ontology + compiled.data
+def test_every_fact_kind_has_provenance(everything, kind: str) -> None:
+    g = everything
     if kind == "process":
         nodes = set(g.subjects(RDF.type, DPV.Process))
     elif kind == "purpose":

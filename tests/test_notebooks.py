@@ -82,8 +82,18 @@ def test_every_figure_is_followed_by_what_it_shows(path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def builds(build_dir: Path) -> dict[str, Path]:
-    return {"primary": build_dir, "two versions": build_dir}
+def executed(build_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Each notebook executed once on the session's build, in a folder of its own: (notebook, seconds, folder)."""
+    done: dict[Path, tuple] = {}
+
+    def run(path: Path) -> tuple:
+        if path not in done:
+            folder = tmp_path_factory.mktemp(path.stem)
+            with pytest.MonkeyPatch.context() as monkeypatch:
+                done[path] = (*_execute(path, build_dir, folder, monkeypatch), folder)
+        return done[path]
+
+    return run
 
 
 def _execute(path: Path, build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -136,8 +146,8 @@ def _check_labels(name: str, tables) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
-def test_notebook_runs(path: Path, builds: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    notebook, seconds = _execute(path, builds["primary"], tmp_path, monkeypatch)
+def test_notebook_runs(path: Path, executed) -> None:
+    notebook, seconds, folder = executed(path)
     outputs = _outputs(notebook)
     assert not [o for o in outputs if o.output_type == "error"]
     assert seconds < TIME_BUDGET, f"{path.name} took {seconds:.1f} s"
@@ -156,25 +166,24 @@ def test_notebook_runs(path: Path, builds: dict[str, Path], tmp_path: Path, monk
         # The web app is this project's: where it cannot start, the notebook skips its HTTP part, and that is a failure.
         assert endpoint_available(), "policykg serve cannot start here, so notebook 01 skipped asking it over HTTP"
         assert "same rows as in-process: True" in text, text[-2000:]
-        assert (tmp_path / "exports" / "tables.xlsx").is_file() and (tmp_path / "exports" / "marketing.csv").is_file()
+        assert (folder / "exports" / "tables.xlsx").is_file() and (folder / "exports" / "marketing.csv").is_file()
     if path.name.startswith("03-"):
         assert any("application/vnd.plotly.v1+json" in o.get("data", {}) for o in outputs), "no interactive Sankey"
 
 
-def test_the_policy_over_time_shows_changes(builds: dict[str, Path], tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_policy_over_time_shows_changes(executed, build_dir: Path) -> None:
     path = next(p for p in NOTEBOOKS if p.name.startswith("05-"))
-    notebook, _ = _execute(path, builds["two versions"], tmp_path, monkeypatch)
+    notebook, _, _ = executed(path)
     outputs = _outputs(notebook)
     assert not [o for o in outputs if o.output_type == "error"]
     html = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
     import json
 
-    added = {p["title"] for f in builds["two versions"].glob("changes-*.json")
+    added = {p["title"] for f in build_dir.glob("changes-*.json")
              for p in json.loads(f.read_text(encoding="utf-8"))["processes"]["added"]}
     assert any(t.startswith("If you decide to add a WhatsApp account") for t in added)  # the build's comparisons have rows added …
     assert "added" in html and any(title in html for title in added)  # … and the table shows some, labelled
-    items = {v["label"] for f in builds["two versions"].glob("changes-*.json")
+    items = {v["label"] for f in build_dir.glob("changes-*.json")
              for c in json.loads(f.read_text(encoding="utf-8"))["processes"]["changed"]
              for field in c["changes"] if field["field"] == "items" for v in field["added"] + field["removed"]}
     assert "Interactions with Meta's artificial intelligence technology" in items

@@ -372,3 +372,31 @@ def test_an_encoding_defect_is_caught(june, dpv_graph):
     assert {(f.shape, f.focus, f.kind) for f in result.findings} == {
         (SHAPES_NS + "ProcessHasLegalBasisShape", str(process), "completeness")}
     assert not result.complete
+
+
+# ---- README.md's account of the findings (between <!-- findings:start --> and <!-- findings:end -->) is this report,
+# as `policykg validate --format markdown` gives it; `python -m policykg.validate.readme` rewrites it. Here, beside the
+# other users of the every_version run, so a parallel run makes that run once. ----
+
+def test_readme_findings_match_the_report(every_version) -> None:
+    from policykg.sources.versions import load_registry, locate_text
+    from policykg.validate.readme import START, current_block, readme_path
+    from policykg.validate.render import render
+
+    june = load_registry().get("meta-uk-2025-06-16")
+    if locate_text(june) is None:
+        pytest.skip("the June 2025 policy text was not found (the block quotes its spans' offsets)")
+    block = render(every_version, "markdown")  # what findings_markdown() writes
+    current = current_block(readme_path().read_text(encoding="utf-8"))
+    assert current is not None, f"README.md has no {START} block; add one and run python -m policykg.validate.readme"
+    assert current == block, "README findings are stale: run python -m policykg.validate.readme; it should read:\n" + block
+
+
+def test_replace_block_keeps_the_rest() -> None:
+    from policykg.errors import PolicyKGError
+    from policykg.validate.readme import START, replace_block
+
+    readme = f"intro\n{START}\nold\n<!-- findings:end -->\noutro\n"
+    assert replace_block(readme, "new\n") == f"intro\n{START}\nnew\n<!-- findings:end -->\noutro\n"
+    with pytest.raises(PolicyKGError, match="no <!-- findings:start -->"):
+        replace_block("no markers here\n", "new\n")

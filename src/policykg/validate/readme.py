@@ -4,7 +4,7 @@
     python -m policykg.validate.readme --check   # exit 1 (and show the block) if README.md is out of date
 
 The block is `policykg validate --format markdown` over every encoded version with every shape and rule file;
-tests/test_readme_findings.py checks it.
+tests/test_validate_policy.py (test_readme_findings_match_the_report) checks it.
 """
 
 from __future__ import annotations

@@ -3,10 +3,9 @@ written from the Jinja2 template policykg/templates/validation_report.html (auto
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING
 
-from policykg.html_page import CSS
+from policykg.templating import environment
 from policykg.validate.report import (
     change_line,
     groups,
@@ -20,19 +19,9 @@ from policykg.validate.report import (
 from policykg.validate.versions import FindingChange, ValidationRun
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    import jinja2
-
     from policykg.validate.shacl import Finding, Outcome
 
 TEMPLATE = "validation_report.html"
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    import jinja2
-
-    return jinja2.Environment(loader=jinja2.PackageLoader("policykg", "templates"), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 def render_html(run: ValidationRun, title: str = "") -> str:
@@ -42,7 +31,7 @@ def render_html(run: ValidationRun, title: str = "") -> str:
     versions = {r.name: r.version for r in run.results}
     context = {
         "title": "policykg validation report" + (f": {title}" if title else ""),
-        "css": CSS, "summary": summary_line(run), "complete": run.complete,
+        "summary": summary_line(run), "complete": run.complete,
         "counts": list(run.counts().items()), "notes": run.notes, "several": several,
         "results": [{
             "heading": heading(r), "summary": summary_line(r.outcome), "complete": r.outcome.complete,
@@ -51,7 +40,7 @@ def render_html(run: ValidationRun, title: str = "") -> str:
         } for r in run.results],
         "changes": [_change(c, versions) for c in run.changes],
     }
-    return _environment().get_template(TEMPLATE).render(**context)
+    return environment().get_template(TEMPLATE).render(**context)
 
 
 def _notes(outcome: Outcome) -> list[str]:

@@ -10,12 +10,14 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
+from policykg.config import shapes_dir
 from policykg.errors import PolicyKGError
 from policykg.namespaces import DPV, bind_prefixes
 from policykg.text.capture import PolicyText
 from policykg.validate.findings import COUNT_KEYS, PKS_LAW_AS_OF, Evidence, Finding, findings_from_report
 from policykg.validate.law import NOT_ASSESSED, LawAsOf, notice_date, notice_jurisdictions, notices_without_regime
 from policykg.validate.library import (
+    PROVISIONS_FILE,
     RULE_SETS,
     SHAPE_SETS,
     SHAPES_NS,
@@ -24,7 +26,9 @@ from policykg.validate.library import (
     ShapeLibrary,
     available_rule_sets,
     available_shape_sets,
+    choose_sets,
     load_shapes,
+    set_path,
     shape_concerns,
 )
 from policykg.validate.spans import SourceSpan, SpanReader
@@ -83,7 +87,7 @@ def load_dpv_graph(dpv_dir: Path | str) -> Graph:
 
 
 #: SPARQL texts parsed once per process (a parsed query does not depend on the graph it runs on).
-_PREPARED: dict[str, object] = {}
+_PREPARED: dict[tuple[str, tuple[tuple[str, str], ...]], object] = {}
 
 
 class _PreparedQueryGraph(Graph):
@@ -93,13 +97,24 @@ class _PreparedQueryGraph(Graph):
     def query(self, query_object, processor="sparql", result="sparql", initNs=None, initBindings=None,
               use_store_provided=True, **kwargs):
         """Graph.query, with string queries prepared once (per process) and reused."""
-        if isinstance(query_object, str) and not initNs and processor == "sparql":
+        if isinstance(query_object, str) and processor == "sparql":  # pySHACL passes its sh:prefixes as initNs
             from rdflib.plugins.sparql import prepareQuery
 
-            if query_object not in _PREPARED:
-                _PREPARED[query_object] = prepareQuery(query_object)
-            query_object = _PREPARED[query_object]
+            text = _sorted_prefixes(query_object)
+            key = (text, tuple(sorted((str(k), str(v)) for k, v in (initNs or {}).items())))
+            if key not in _PREPARED:
+                _PREPARED[key] = prepareQuery(text, initNs=initNs)
+            query_object, initNs = _PREPARED[key], None
         return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
+
+
+def _sorted_prefixes(text: str) -> str:
+    """The query with its leading PREFIX lines sorted: pySHACL writes them in set order, which differs by run."""
+    lines = text.split("\n")
+    head = 0
+    while head < len(lines) and lines[head].startswith("PREFIX "):
+        head += 1
+    return "\n".join(sorted(lines[:head]) + lines[head:])
 
 
 class Workspace:
@@ -171,9 +186,30 @@ def validate_graph(
 ) -> Outcome:
     """Validate data (one graph or several, e.g. ontology and data) against the named shape and rule files, with the
     law in force on as_of (default: the date the notice records; without one, every provision counts)."""
-    library = ShapeLibrary.load(shape_sets, directory)
     chosen = [texts] if isinstance(texts, PolicyText) else list(texts or [])
-    return Workspace(library, dpv).validate(data, chosen, jurisdiction, LawAsOf(as_of, "as-of") if as_of else None)
+    workspace = _workspace(shape_sets, directory, dpv)
+    return workspace.validate(data, chosen, jurisdiction, LawAsOf(as_of, "as-of") if as_of else None)
+
+
+#: The last few workspaces (shapes loaded, DPV copied in) by shape files and DPV graph: validating many small
+#: graphs, as the shape tests and `policykg validate FILE ...` do, then costs the SHACL run alone. A changed shape
+#: file (its size or time) is loaded anew; the DPV graph is held, so its id names it while cached.
+_WORKSPACES: dict[tuple, tuple[Graph | None, Workspace]] = {}
+_WORKSPACES_SIZE = 4
+
+
+def _workspace(shape_sets: Sequence[str] | None, directory: Path | None, dpv: Graph | None) -> Workspace:
+    names = tuple(shape_sets) if shape_sets else choose_sets(None, directory=directory)
+    files = [set_path(n, directory) for n in names] + [(directory or shapes_dir()) / PROVISIONS_FILE]
+    stamps = tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in files if path.is_file())
+    key = (names, str(directory), stamps, id(dpv))
+    hit = _WORKSPACES.pop(key, None)
+    if hit is None:
+        hit = (dpv, Workspace(ShapeLibrary.load(names, directory), dpv))
+    _WORKSPACES[key] = hit
+    while len(_WORKSPACES) > _WORKSPACES_SIZE:
+        _WORKSPACES.pop(next(iter(_WORKSPACES)))
+    return hit[1]
 
 
 def _single_jurisdiction(data: Graph, notes: list[str]) -> str | None:
