@@ -26,7 +26,7 @@ import pytest
 from policykg import __version__
 from policykg.config import DPV_FILES, RESOURCE_PACKAGES, analysis_sparql_dir, locate_dpv_dir, project_root, resource_dir
 from policykg.local_server import free_port
-from policykg.sources.versions import load_registry, locate_text
+from policykg.sources.versions import load_registry, locate_text, text_search_dirs
 from policykg.store.questions import compare, from_sparql_json, get_question
 from policykg.validate.library import available_rule_sets, available_shape_sets
 from server_fixture import stop, wait_for
@@ -247,6 +247,16 @@ def test_the_installed_wheel_builds_validates_queries_and_documents(venv_bin, pr
                      "--dry-run", cwd=project, home=home)
     _no_traceback(proc)
     assert proc.returncode in (0, 1) and "would write" in proc.stdout and not (home / "draft").exists(), proc.stderr
+
+    bundle = next((folder / "ota" / "instagram-privacy-policy.bundle" for _, folder in text_search_dirs()
+                   if (folder / "ota" / "instagram-privacy-policy.bundle").is_file()), None)
+    assert bundle is not None, "../shared/ota/instagram-privacy-policy.bundle is not beside the project"
+    proc = _policykg(venv_bin, "track", str(bundle), "--file", "Instagram/Privacy Policy.md", "--format", "json",
+                     cwd=project, home=home)
+    _no_traceback(proc)
+    tracked = json.loads(proc.stdout)
+    assert proc.returncode == 0 and len(tracked["captures"]) == 99, proc.stderr  # nothing new: every version encoded
+    assert {v["name"]: v["status"] for v in tracked["versions"]} == dict.fromkeys(load_registry().names, "encoded")
 
     proc = _policykg(venv_bin, "docs", "--out", str(home / "site"), cwd=project, home=home)
     _no_traceback(proc)
