@@ -12,6 +12,8 @@ QUESTIONS: list[CompetencyQuestion] = load_questions()
 BY_NAME = {cq.name: cq for cq in QUESTIONS}
 REGISTRY = load_registry()
 VERSIONS: list[str] = REGISTRY.names
+#: Meta's global notices: they state no legal basis, audience, legitimate interest or applicable law.
+GLOBAL_VERSIONS: frozenset[str] = frozenset(v.name for v in REGISTRY.versions if v.jurisdiction == "global")
 CASES: list[tuple[str, str]] = [(cq.name, dataset) for cq in QUESTIONS
                                 for dataset in ([ALL] if cq.across_versions else VERSIONS)]
 #: The pairs with an expected answer: the ones the other routes ask. A refused pair has none, and tests/test_queries.py

@@ -13,12 +13,12 @@ import global_like
 from build_fixtures import dpv_or_skip
 from policykg import analysis as A
 from policykg.store.questions import get_question
-from question_cases import REGISTRY, VERSIONS
+from question_cases import GLOBAL_VERSIONS, VERSIONS
 
 EVERY_VERSION = [*VERSIONS, global_like.NAME]
 #: The versions whose notice states no legal basis or audience: Meta's global notices (by the registry, not by the
 #: graph the helpers read) and the test variant made like them.
-STATES_NONE = {v.name for v in REGISTRY.versions if v.jurisdiction == "global"} | {global_like.NAME}
+STATES_NONE = GLOBAL_VERSIONS | {global_like.NAME}
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ import global_like
 from build_fixtures import dpv_or_skip
 from policykg.server import create_app
 from policykg.server.protocol.limits import MAX_HEADER_FIELDS, MAX_URL_BYTES
-from policykg.sources.versions import load_registry
+from question_cases import GLOBAL_VERSIONS
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 EU = "meta-eu-2025-12-16"
@@ -93,10 +93,9 @@ def test_the_page_knows_where_each_question_is_refused_and_why(real) -> None:
     assert cq02["refusals"][global_like.NAME] == (f"cq02-processes-per-legal-basis is about legal bases: the global "
                                                    f"notice ({global_like.NAME}) states no legal basis for its processing")
     assert "asks about one version's notice" in cq02["refusals"]["all"]
-    globals_ = {v.name for v in load_registry().versions if v.jurisdiction == "global"}
-    assert globals_ and set(cq02["refusals"]) == {global_like.NAME, "all", *globals_}  # UK and EU versions answer it
+    assert GLOBAL_VERSIONS and set(cq02["refusals"]) == {global_like.NAME, "all", *GLOBAL_VERSIONS}  # UK and EU versions answer it
     assert set(cq16["refusals"]) == {"all"}  # recipients: a notice that states no basis names them all the same
-    assert set(cq36["refusals"]) == {"", "meta-uk-2024-11-14", "meta-uk-2025-04-07", EU, global_like.NAME, *globals_}
+    assert set(cq36["refusals"]) == {"", "meta-uk-2024-11-14", "meta-uk-2025-04-07", EU, global_like.NAME, *GLOBAL_VERSIONS}
     assert cq36["refusals"][EU].startswith("cq36-processes-added-removed compares versions")
     refused = real.get("/?" + urllib.parse.urlencode({"query": cq02["query"], "dataset": global_like.NAME}))
     assert "states no legal basis for its processing</p>" in refused.get_data(as_text=True)

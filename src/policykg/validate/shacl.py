@@ -201,7 +201,8 @@ _WORKSPACES_SIZE = 4
 def _workspace(shape_sets: Sequence[str] | None, directory: Path | None, dpv: Graph | None) -> Workspace:
     names = tuple(shape_sets) if shape_sets else choose_sets(None, directory=directory)
     files = [set_path(n, directory) for n in names] + [(directory or shapes_dir()) / PROVISIONS_FILE]
-    stamps = tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in files if path.is_file())
+    stamps = tuple((str(path), stat.st_mtime_ns, stat.st_size) for path in files if path.is_file()
+                   for stat in [path.stat()])
     key = (names, str(directory), stamps, id(dpv))
     hit = _WORKSPACES.pop(key, None)
     if hit is None:
